@@ -1,0 +1,182 @@
+"""Settings of the skins back-office.
+
+Every value an operator may change is read here once, from the environment (and `.env` when present),
+through django-environ. The defaults are safe development values that point at the local sandbox;
+production differs only by the variables listed in `.env.example`.
+"""
+
+import sys
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - development default
+
+DEBUG = env.bool("DEBUG", default=True)
+TESTING = env.bool("TESTING", default="pytest" in sys.modules)
+SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
+if not DEBUG and SECRET_KEY in ("", DEV_SECRET_KEY):
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_q",
+    "purchases",
+    "inventory",
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backoffice.urls"
+WSGI_APPLICATION = "backoffice.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # web, task cluster and commands share the file: wait for locks, take write locks up front.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache: shared between processes so rate-limit counters are per project, not per process ---------
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache")}
+
+# --- task cluster (django-q2) ----------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+Q_CLUSTER = {
+    "name": "backoffice",
+    "workers": env.int("Q_WORKERS", default=2),
+    # a task is killed after `timeout` seconds and re-queued only after `retry`: retry > timeout,
+    # so a slow buy is never delivered twice while it still runs (checked by purchases.checks).
+    "timeout": 120,
+    "retry": 180,
+    "max_attempts": 3,
+    "catch_up": False,
+    "ack_failures": True,
+    "save_limit": 2000,
+    "sync": TESTING,
+    "label": "Task cluster",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- providers -------------------------------------------------------------------------------------------
+SANDBOX_URL = "http://127.0.0.1:8765"
+SKINSBACK_API_URL = env.str("SKINSBACK_API_URL", default=f"{SANDBOX_URL}/skinsback/api.php")
+SKINSBACK_CLIENT_ID = env.str("SKINSBACK_CLIENT_ID", default="sandbox")
+SKINSBACK_CLIENT_SECRET = env.str("SKINSBACK_CLIENT_SECRET", default="sandbox-secret")
+SKINSBACK_AUTH = env.str("SKINSBACK_AUTH", default="headers")
+SKINSBACK_WEBHOOK_SECRET = env.str("SKINSBACK_WEBHOOK_SECRET", default="") or SKINSBACK_CLIENT_SECRET
+SKINIFY_API_URL = env.str("SKINIFY_API_URL", default=f"{SANDBOX_URL}/skinify/api/")
+SKINIFY_TOKEN = env.str("SKINIFY_TOKEN", default="sandbox-token")
+DEFAULT_PROVIDER = env.str("DEFAULT_PROVIDER", default="skinsback")
+if SKINSBACK_AUTH not in ("headers", "signature"):
+    raise ImproperlyConfigured("SKINSBACK_AUTH must be 'headers' or 'signature'.")
+
+PROVIDER_CONNECT_TIMEOUT = 5.0
+PROVIDER_READ_TIMEOUT = 20.0
+PROVIDER_READ_RETRIES = 3
+# documented per-minute limits of each provider's project; the client keeps below them
+PROVIDER_RATE_LIMITS = {"skinsback": 500, "skinify": 300}
+PROVIDER_CALL_RECORDER = "purchases.calls.record_provider_call"
+
+# buying: default max price = price * (1 + tolerance), never above the per-item cap (USD)
+BUY_PRICE_TOLERANCE = "0.10"
+BUY_MAX_PRICE_PER_ITEM = "1000.00"
+# how long ProviderCall and WebhookEvent rows are kept
+PROVIDER_CALL_RETENTION_DAYS = 30
+WEBHOOK_EVENT_RETENTION_DAYS = 90
+
+# --- auth, i18n, static ----------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# --- production hardening: on whenever DEBUG is off --------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = not DEBUG
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

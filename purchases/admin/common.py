@@ -1,0 +1,56 @@
+"""Pieces shared by the admin pages: the state badge, money formatting, exact search."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import admin
+from django.db.models import Q
+from django.utils.html import format_html
+
+from ..status import State
+
+BADGE_TITLES = {
+    State.PENDING: "Saved; the request to the provider is not sent yet",
+    State.UNCONFIRMED: "Sent, answer lost: resolved by looking it up by custom_id",
+    State.REJECTED: "The provider refused; nothing was bought",
+    State.IN_PROGRESS: "Bought; the trade offer is being created or waits for the user",
+    State.ON_HOLD: "Accepted, inside Steam Trade Protection: can still be rolled back",
+    State.DELIVERED: "Accepted and out of hold",
+    State.FAILED: "The trade did not happen",
+    State.REVERTED: "Rolled back after acceptance",
+}
+
+
+def state_badge(state: str) -> str:
+    label = State(state).label if state in State.values else state
+    return format_html(
+        '<span class="bo-badge bo-state-{}" title="{}">{}</span>', state, BADGE_TITLES.get(state, ""), label
+    )
+
+
+def usd(amount: Decimal | None) -> str:
+    if amount is None:
+        return "—"
+    return f"${amount.quantize(Decimal('0.01')) if amount == amount.quantize(Decimal('0.01')) else amount}"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs and provider data: visible, never edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def exact_q(term: str, fields: list[str]) -> Q:
+    """OR of exact matches: each field has its own index, so the database can use them all."""
+    query = Q()
+    for field in fields:
+        query |= Q(**{field: term})
+    return query

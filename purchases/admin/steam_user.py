@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ..models import SteamUser
+
+
+@admin.register(SteamUser)
+class SteamUserAdmin(admin.ModelAdmin):
+    list_display = ("steam_id", "display_name", "trade_link", "purchase_count", "created_at")
+    list_filter = ("created_at",)
+    date_hierarchy = "created_at"
+    search_fields = ("steam_id__exact", "display_name__icontains")
+    readonly_fields = ("partner", "masked_token", "created_at", "updated_at", "inventory_link")
+    fields = ("steam_id", "display_name", "trade_url", "partner", "masked_token", "note", "inventory_link")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(purchase_total=Count("purchases"))
+
+    @admin.display(description="purchases", ordering="purchase_total")
+    def purchase_count(self, obj: SteamUser) -> str:
+        url = reverse("admin:purchases_purchase_changelist") + f"?steam_user__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.purchase_total)
+
+    @admin.display(description="trade URL")
+    def trade_link(self, obj: SteamUser) -> str:
+        # the token lets anyone send this user trade offers: shown masked, never whole, in lists
+        if not obj.has_valid_trade_url:
+            return format_html('<span class="bo-warn">{}</span>', "missing or invalid")
+        return format_html("partner={} · token={}", obj.partner, obj.masked_token)
+
+    @admin.display(description="trade token")
+    def masked_token(self, obj: SteamUser) -> str:
+        return obj.masked_token or "—"
+
+    @admin.display(description="inventory")
+    def inventory_link(self, obj: SteamUser) -> str:
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="/admin/inventory/{}/">Open the Steam inventory</a>', obj.steam_id)

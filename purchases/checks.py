@@ -1,0 +1,48 @@
+"""System checks that keep the task cluster from delivering a money-moving task twice."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.compatibility)
+def check_task_cluster(app_configs=None, **kwargs):
+    conf = getattr(settings, "Q_CLUSTER", {})
+    errors = []
+    timeout, retry = conf.get("timeout"), conf.get("retry")
+    if timeout is None or retry is None or timeout >= retry:
+        errors.append(
+            Error(
+                "Q_CLUSTER 'timeout' must be set and below 'retry'.",
+                hint="Otherwise a task that still runs is delivered again to another worker: a double buy.",
+                id="purchases.E001",
+            )
+        )
+    if not conf.get("max_attempts"):
+        errors.append(
+            Error(
+                "Q_CLUSTER 'max_attempts' must be a positive number.",
+                hint="0 or unset retries a failing task forever.",
+                id="purchases.E002",
+            )
+        )
+    if conf.get("catch_up", True):
+        errors.append(
+            Warning(
+                "Q_CLUSTER 'catch_up' should be False.",
+                hint="After downtime the scheduler would run every missed sync at once.",
+                id="purchases.W001",
+            )
+        )
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def check_provider_urls(app_configs=None, **kwargs):
+    """In production the providers must not point at the local sandbox."""
+    local = ("127.0.0.1", "localhost", "[::1]")
+    urls = {"SKINSBACK_API_URL": settings.SKINSBACK_API_URL, "SKINIFY_API_URL": settings.SKINIFY_API_URL}
+    return [
+        Warning(f"{name} points at a local address ({url}).", hint="Set the real provider URL.", id="purchases.W002")
+        for name, url in urls.items()
+        if not settings.DEBUG and any(host in url for host in local)
+    ]

@@ -1,0 +1,163 @@
+"""Realistic, idempotent demo data: Steam users, a catalog, purchases in every state with their events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Item, Purchase, PurchaseEvent, SteamUser
+from .status import State
+from .validators import STEAM_ID64_BASE
+
+DEMO_USERS = [
+    ("76561198050648523", "Vova Rustman", "Kq8v2LmZ"),  # the vendor's example inventory in the sandbox
+    ("76561198827262007", "shroud_fan_99", "aB3dE5fG"),
+    ("76561198100000001", "Mira K.", "Zt7wQ2rP"),
+    ("76561198100000002", "dota_carry", "Hn4kL8sD"),
+    ("76561198100000003", "NoTradeUrl Tom", ""),
+]
+
+DEMO_ITEMS = [
+    ("cs2", "AK-47 | Redline (Field-Tested)", "14.62"),
+    ("cs2", "AWP | Asiimov (Battle-Scarred)", "62.10"),
+    ("cs2", "M4A1-S | Printstream (Minimal Wear)", "118.40"),
+    ("cs2", "Glock-18 | Water Elemental (Field-Tested)", "3.27"),
+    ("cs2", "USP-S | Kill Confirmed (Minimal Wear)", "41.85"),
+    ("cs2", "Desert Eagle | Blaze (Factory New)", "389.99"),
+    ("cs2", "P250 | Sand Dune (Field-Tested)", "0.03"),
+    ("cs2", "'The Doctor' Romanov | Sabre", "8.28"),
+    ("dota2", "Taunt: RazorFlip!", "0.16"),
+    ("dota2", "Inscribed Genuine Flight of Epiphany", "21.50"),
+    ("dota2", "Mask of Madness Style Unlock", "1.12"),
+    ("rust", "Black Bandana", "0.07"),
+    ("rust", "Forest Camo Bandana", "0.08"),
+    ("rust", "Tempered AK47", "24.90"),
+    ("rust", "Whiteout Hoodie", "11.04"),
+]
+
+# (state, provider_status, minutes ago, extra)
+DEMO_PURCHASES = [
+    (State.PENDING, "", 1, {}),
+    (State.UNCONFIRMED, "", 3, {"error_reason": "no answer within 20 s: looked up by custom_id on the next sync"}),
+    (State.REJECTED, "", 50, {"error_code": "4", "error_reason": "insufficient_funds"}),
+    (State.IN_PROGRESS, "creating_trade", 2, {}),
+    (State.IN_PROGRESS, "waiting_accept", 6, {"trade_offer_id": "6021480571"}),
+    (State.ON_HOLD, "accepted", 90, {"trade_offer_id": "6021480012", "in_hold": True, "hold_days": 6}),
+    (State.DELIVERED, "accepted", 60 * 30, {"trade_offer_id": "6021470012"}),
+    (State.DELIVERED, "accepted", 60 * 50, {"trade_offer_id": "6021460113"}),
+    (State.FAILED, "canceled", 240, {"trade_offer_id": "6021450999"}),
+    (State.FAILED, "timeout", 400, {"trade_offer_id": "6021450998"}),
+    (State.REVERTED, "rollback_user", 60 * 24 * 3, {"trade_offer_id": "6021400001"}),
+]
+
+PATHS = {
+    State.PENDING: [],
+    State.UNCONFIRMED: [State.UNCONFIRMED],
+    State.REJECTED: [State.REJECTED],
+    State.IN_PROGRESS: [State.IN_PROGRESS],
+    State.ON_HOLD: [State.IN_PROGRESS, State.ON_HOLD],
+    State.DELIVERED: [State.IN_PROGRESS, State.ON_HOLD, State.DELIVERED],
+    State.FAILED: [State.IN_PROGRESS, State.FAILED],
+    State.REVERTED: [State.IN_PROGRESS, State.ON_HOLD, State.REVERTED],
+}
+
+DEMO_LOGINS = [("admin", "admin", None), ("operator", "operator", "Operators"), ("support", "support", "Support")]
+
+
+def trade_url(steam_id: str, token: str) -> str:
+    partner = int(steam_id) - STEAM_ID64_BASE
+    return f"https://steamcommunity.com/tradeoffer/new/?partner={partner}&token={token}"
+
+
+@transaction.atomic
+def seed_demo() -> dict[str, int]:
+    users = [_user(*row) for row in DEMO_USERS]
+    items = [_item(index, *row) for index, row in enumerate(DEMO_ITEMS)]
+    created = 0
+    for index, row in enumerate(DEMO_PURCHASES):
+        created += _purchase(index, row, users[index % 4], items[index % len(items)])
+    return {"users": len(users), "items": len(items), "purchases_created": created}
+
+
+def _user(steam_id: str, name: str, token: str) -> SteamUser:
+    user, _ = SteamUser.objects.get_or_create(
+        steam_id=steam_id,
+        defaults={"display_name": name, "trade_url": trade_url(steam_id, token) if token else ""},
+    )
+    return user
+
+
+def _item(index: int, game: str, name: str, price: str) -> Item:
+    item, _ = Item.objects.get_or_create(
+        provider="skinsback",
+        provider_item_id=str(62696900 + index),
+        defaults={"name": name, "game": game, "price": Decimal(price), "synced_at": timezone.now()},
+    )
+    return item
+
+
+def _purchase(index: int, row, user: SteamUser, item: Item) -> int:
+    state, status, minutes_ago, extra = row
+    custom_id = f"demo-{index + 1:04d}"
+    if Purchase.objects.filter(custom_id=custom_id).exists():
+        return 0
+    extra = dict(extra)
+    created_at = timezone.now() - timedelta(minutes=minutes_ago)
+    hold_days = extra.pop("hold_days", 0)
+    bought = state not in (State.PENDING, State.UNCONFIRMED, State.REJECTED)
+    purchase = Purchase.objects.create(
+        custom_id=custom_id,
+        provider="skinsback",
+        buy_id=str(129112700 + index) if bought else None,
+        steam_user=user,
+        item=item,
+        item_name=item.name,
+        game=item.game,
+        max_price=(item.price * Decimal("1.10")).quantize(Decimal("0.01")),
+        price=item.price if bought else None,
+        balance_debited=item.price if bought else None,
+        state=state,
+        provider_status=status,
+        hold_until=created_at + timedelta(days=hold_days) if hold_days else None,
+        sent_at=created_at if state != State.PENDING else None,
+        created_at=created_at,
+        **extra,
+    )
+    _events(purchase, created_at)
+    return 1
+
+
+def _events(purchase: Purchase, start) -> None:
+    previous = State.PENDING
+    for step, state in enumerate(PATHS[State(purchase.state)]):
+        source = "buy" if step == 0 else "sync"
+        PurchaseEvent.objects.create(
+            purchase=purchase,
+            at=start + timedelta(seconds=5 + step * 60),
+            old_state=previous,
+            new_state=state,
+            new_provider_status=purchase.provider_status if state == purchase.state else "",
+            source=source,
+            message="demo data",
+        )
+        previous = state
+
+
+def create_demo_logins() -> list[tuple[str, str]]:
+    """The demo superuser, an operator and a support agent (development only)."""
+    user_model = get_user_model()
+    for username, password, group in DEMO_LOGINS:
+        user, created = user_model.objects.get_or_create(username=username)
+        if created:
+            user.set_password(password)
+        user.is_staff = True
+        user.is_superuser = group is None
+        user.save()
+        if group:
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return [(username, password) for username, password, _ in DEMO_LOGINS]

@@ -1,0 +1,254 @@
+"""The domain: Steam users, catalog items, purchases and their history, provider calls and callbacks."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .status import FINAL_STATES, OPEN_STATES, REBUYABLE_STATES, State
+from .validators import mask_token, validate_steam_id, validate_trade_url_for
+
+
+class ProviderCode(models.TextChoices):
+    SKINSBACK = "skinsback", "SkinsBack"
+    SKINIFY = "skinify", "Skinify"
+
+
+class Game(models.TextChoices):
+    CS2 = "cs2", "CS2"
+    DOTA2 = "dota2", "Dota 2"
+    RUST = "rust", "Rust"
+    TF2 = "tf2", "TF2"
+
+
+def money_field(**kwargs) -> models.DecimalField:
+    """USD amounts: Decimal with 4 places so no provider price is ever rounded on save."""
+    return models.DecimalField(max_digits=14, decimal_places=4, **kwargs)
+
+
+def new_custom_id() -> str:
+    """Our id of a purchase: unique, unguessable, short enough to read out on the phone."""
+    return "bo-" + uuid.uuid4().hex[:20]
+
+
+class SteamUser(models.Model):
+    steam_id = models.CharField("Steam id", max_length=17, unique=True, validators=[validate_steam_id])
+    trade_url = models.CharField("trade URL", max_length=200, blank=True)
+    partner = models.CharField(max_length=20, blank=True, editable=False)
+    token = models.CharField("trade token", max_length=16, blank=True, editable=False)
+    display_name = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Steam user"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.steam_id})" if self.display_name else self.steam_id
+
+    def clean(self) -> None:
+        if self.trade_url:
+            try:
+                validate_trade_url_for(self.trade_url, self.steam_id)
+            except ValidationError as err:
+                raise ValidationError({"trade_url": err.messages}) from None
+
+    def save(self, *args, **kwargs) -> None:
+        # partner and token always come from the trade URL, never typed separately
+        self.partner, self.token = "", ""
+        if self.trade_url:
+            try:
+                parsed = validate_trade_url_for(self.trade_url, self.steam_id)
+                self.partner, self.token = parsed.partner, parsed.token
+            except ValidationError:
+                pass
+        super().save(*args, **kwargs)
+
+    @property
+    def has_valid_trade_url(self) -> bool:
+        return bool(self.partner and self.token)
+
+    @property
+    def masked_token(self) -> str:
+        return mask_token(self.token)
+
+
+class Item(models.Model):
+    provider = models.CharField(max_length=16, choices=ProviderCode.choices)
+    provider_item_id = models.CharField("provider item id", max_length=64)
+    name = models.CharField("market hash name", max_length=255, db_index=True)
+    game = models.CharField(max_length=8, choices=Game.choices)
+    price = money_field(null=True, blank=True)
+    classid = models.CharField(max_length=32, blank=True)
+    instanceid = models.CharField(max_length=32, blank=True)
+    available = models.BooleanField(default=True)
+    raw = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "provider_item_id"], name="item_provider_id_unique")
+        ]
+        indexes = [models.Index(fields=["provider", "game", "available"], name="item_catalog_idx")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_provider_display()})"
+
+
+class Purchase(models.Model):
+    provider = models.CharField(max_length=16, choices=ProviderCode.choices)
+    custom_id = models.CharField(max_length=64, unique=True, default=new_custom_id, editable=False)
+    buy_id = models.CharField(max_length=64, null=True, blank=True)
+    steam_user = models.ForeignKey(SteamUser, on_delete=models.PROTECT, related_name="purchases")
+    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="purchases")
+    item_name = models.CharField(max_length=255)
+    game = models.CharField(max_length=8, choices=Game.choices, blank=True)
+    max_price = money_field()
+    price = money_field(null=True, blank=True)
+    balance_debited = money_field(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    provider_status = models.CharField(max_length=64, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_reason = models.CharField(max_length=255, blank=True)
+    in_hold = models.BooleanField(default=False)
+    hold_until = models.DateTimeField(null=True, blank=True)
+    trade_offer_id = models.CharField(max_length=32, null=True, blank=True)
+    batch_id = models.UUIDField(null=True, blank=True, db_index=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported = models.BooleanField(default=False, help_text="Created from the provider's history.")
+    needs_attention = models.BooleanField(default=False)
+    attention_reason = models.CharField(max_length=255, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, help_text="Lease of a buy or sync worker.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("buy_skins", "Can buy skins (spends money)"),
+            ("refresh_purchase", "Can refresh purchase statuses from the provider"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "buy_id"], condition=Q(buy_id__isnull=False), name="purchase_provider_buy_id"
+            ),
+            models.CheckConstraint(condition=Q(max_price__gt=0), name="purchase_max_price_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "last_synced_at"], name="purchase_sync_idx"),
+            models.Index(fields=["-created_at", "-id"], name="purchase_created_idx"),
+            models.Index(fields=["trade_offer_id"], name="purchase_trade_offer_idx"),
+            models.Index(fields=["buy_id"], name="purchase_buy_id_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.custom_id} · {self.item_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def is_rebuyable(self) -> bool:
+        """Failed or rejected: nothing was delivered, so buying again under a new custom_id is safe."""
+        return self.state in REBUYABLE_STATES
+
+    @property
+    def trade_offer_url(self) -> str:
+        if not self.trade_offer_id:
+            return ""
+        return f"https://steamcommunity.com/tradeoffer/{self.trade_offer_id}/"
+
+
+class EventSource(models.TextChoices):
+    BUY = "buy", "Buy"
+    SYNC = "sync", "Sync"
+    WEBHOOK = "webhook", "Callback"
+    ADMIN = "admin", "Admin"
+    COMMAND = "command", "Command"
+
+
+class PurchaseEvent(models.Model):
+    """Append-only history of a purchase: every state or provider-status change writes one."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    old_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    new_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    old_provider_status = models.CharField(max_length=64, blank=True)
+    new_provider_status = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=16, choices=EventSource.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.CharField(max_length=255, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["purchase", "at"], name="event_purchase_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.old_state or '—'} → {self.new_state or '—'} ({self.source})"
+
+
+class ProviderCall(models.Model):
+    """One provider request: what we asked and what the provider said, redacted. Pruned by age."""
+
+    provider = models.CharField(max_length=16, choices=ProviderCode.choices)
+    method = models.CharField(max_length=64)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_message = models.CharField(max_length=255, blank=True)
+    subjects = models.TextField(blank=True, help_text="custom_ids and buy_ids the request concerned")
+    request_excerpt = models.TextField(blank=True)
+    response_excerpt = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider}.{self.method} {self.outcome}"
+
+
+class WebhookEvent(models.Model):
+    """A provider callback exactly as received; stored before anything else is done with it."""
+
+    provider = models.CharField(max_length=16, choices=ProviderCode.choices, default=ProviderCode.SKINSBACK)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    event = models.CharField(max_length=32, blank=True)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    remote_addr = models.CharField(max_length=64, blank=True)
+    valid = models.BooleanField(default=False)
+    processed = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event or '?'} at {self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,93 @@
+"""The normalized purchase state (DESIGN section 4) and each provider's status map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+
+
+class State(models.TextChoices):
+    PENDING = "pending", "Pending"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+    REJECTED = "rejected", "Rejected"
+    IN_PROGRESS = "in_progress", "In progress"
+    ON_HOLD = "on_hold", "On hold"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+    REVERTED = "reverted", "Reverted"
+
+
+#: states the sync asks the provider about
+OPEN_STATES = frozenset({State.UNCONFIRMED, State.IN_PROGRESS, State.ON_HOLD})
+#: states that never change again
+FINAL_STATES = frozenset({State.REJECTED, State.DELIVERED, State.FAILED, State.REVERTED})
+#: states after which "Buy again" makes sense (nothing was delivered)
+REBUYABLE_STATES = frozenset({State.REJECTED, State.FAILED})
+
+# `accepted` is listed as DELIVERED; `normalize` turns it into ON_HOLD while the trade can still roll back.
+SKINSBACK_STATUS_MAP: dict[str, State] = {
+    "creating_trade": State.IN_PROGRESS,
+    "waiting_accept": State.IN_PROGRESS,
+    "accepted": State.DELIVERED,
+    "canceled": State.FAILED,
+    "timeout": State.FAILED,
+    "invalid_trade_token": State.FAILED,
+    "user_not_tradable": State.FAILED,
+    "trade_create_error": State.FAILED,
+    "rollback_user": State.REVERTED,
+    "rollback_supplier": State.REVERTED,
+}
+
+SKINIFY_STATUS_MAP: dict[str, State] = {
+    "processing": State.IN_PROGRESS,
+    "waiting_accept": State.IN_PROGRESS,
+    "accepted": State.DELIVERED,
+    "canceled": State.FAILED,
+    "timeout": State.FAILED,
+    "error_invalid_token": State.FAILED,
+    "error_user_not_tradable": State.FAILED,
+    "error_create_failed": State.FAILED,
+    "rollback_user": State.REVERTED,
+    "rollback_provider": State.REVERTED,
+    "reserved": State.IN_PROGRESS,
+    "reservation_canceled": State.FAILED,
+    "error_item_unavailable": State.FAILED,
+}
+
+STATUS_MAPS: dict[str, dict[str, State]] = {"skinsback": SKINSBACK_STATUS_MAP, "skinify": SKINIFY_STATUS_MAP}
+
+
+@dataclass(frozen=True)
+class Normalized:
+    state: State
+    known: bool  # False: the provider used a word we do not know; the purchase gets flagged
+
+
+def normalize(
+    provider: str,
+    provider_status: str,
+    *,
+    in_hold: bool = False,
+    hold_until: datetime | None = None,
+    now: datetime,
+) -> Normalized:
+    """Map a provider's status word to our state.
+
+    An accepted trade still inside Steam Trade Protection (`in_hold`, or a hold end in the future) can be
+    rolled back, so it is ON_HOLD, not DELIVERED. Unknown words stay open (IN_PROGRESS) and are flagged.
+    """
+    status_map = STATUS_MAPS.get(provider, {})
+    state = status_map.get((provider_status or "").strip().lower())
+    if state is None:
+        return Normalized(State.IN_PROGRESS, known=False)
+    if state == State.DELIVERED and _held(in_hold, hold_until, now):
+        return Normalized(State.ON_HOLD, known=True)
+    return Normalized(state, known=True)
+
+
+def _held(in_hold: bool, hold_until: datetime | None, now: datetime) -> bool:
+    if hold_until is not None:
+        return hold_until > now
+    return in_hold
