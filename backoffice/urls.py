@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from purchases.health import healthz
 
@@ -9,5 +9,6 @@ admin.site.index_title = "Purchases, Steam users and the provider"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/inventory/", include("inventory.urls")),
     path("admin/", admin.site.urls),
 ]
