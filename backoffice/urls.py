@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from purchases.health import healthz
+from purchases.webhooks import skinsback_webhook
 
 admin.site.site_header = "Skins back-office"
 admin.site.site_title = "Skins back-office"
@@ -9,6 +10,7 @@ admin.site.index_title = "Purchases, Steam users and the provider"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("webhooks/skinsback/", skinsback_webhook, name="webhook-skinsback"),
     path("admin/inventory/", include("inventory.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -42,7 +42,11 @@ def check_provider_urls(app_configs=None, **kwargs):
     local = ("127.0.0.1", "localhost", "[::1]")
     urls = {"SKINSBACK_API_URL": settings.SKINSBACK_API_URL, "SKINIFY_API_URL": settings.SKINIFY_API_URL}
     return [
-        Warning(f"{name} points at a local address ({url}).", hint="Set the real provider URL.", id="purchases.W002")
+        Warning(
+            f"{name} points at a local address ({url}).",
+            hint="Set the real provider URL.",
+            id="purchases.W002",
+        )
         for name, url in urls.items()
         if not settings.DEBUG and any(host in url for host in local)
     ]

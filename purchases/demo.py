@@ -43,7 +43,12 @@ DEMO_ITEMS = [
 # (state, provider_status, minutes ago, extra)
 DEMO_PURCHASES = [
     (State.PENDING, "", 1, {}),
-    (State.UNCONFIRMED, "", 3, {"error_reason": "no answer within 20 s: looked up by custom_id on the next sync"}),
+    (
+        State.UNCONFIRMED,
+        "",
+        3,
+        {"error_reason": "no answer within 20 s: looked up by custom_id on the next sync"},
+    ),
     (State.REJECTED, "", 50, {"error_code": "4", "error_reason": "insufficient_funds"}),
     (State.IN_PROGRESS, "creating_trade", 2, {}),
     (State.IN_PROGRESS, "waiting_accept", 6, {"trade_offer_id": "6021480571"}),
@@ -66,7 +71,11 @@ PATHS = {
     State.REVERTED: [State.IN_PROGRESS, State.ON_HOLD, State.REVERTED],
 }
 
-DEMO_LOGINS = [("admin", "admin", None), ("operator", "operator", "Operators"), ("support", "support", "Support")]
+DEMO_LOGINS = [
+    ("admin", "admin", None),
+    ("operator", "operator", "Operators"),
+    ("support", "support", "Support"),
+]
 
 
 def trade_url(steam_id: str, token: str) -> str:

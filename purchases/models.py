@@ -122,6 +122,7 @@ class Purchase(models.Model):
     hold_until = models.DateTimeField(null=True, blank=True)
     trade_offer_id = models.CharField(max_length=32, null=True, blank=True)
     batch_id = models.UUIDField(null=True, blank=True, db_index=True)
+    batch_line = models.PositiveIntegerField(null=True, blank=True, editable=False)
     replaces = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
     )
@@ -132,6 +133,7 @@ class Purchase(models.Model):
     needs_attention = models.BooleanField(default=False)
     attention_reason = models.CharField(max_length=255, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True, help_text="Lease of a buy or sync worker.")
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     raw = models.JSONField(default=dict, blank=True)
@@ -146,15 +148,24 @@ class Purchase(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["provider", "buy_id"], condition=Q(buy_id__isnull=False), name="purchase_provider_buy_id"
+                fields=["provider", "buy_id"],
+                condition=Q(buy_id__isnull=False),
+                name="purchase_provider_buy_id",
             ),
             models.CheckConstraint(condition=Q(max_price__gt=0), name="purchase_max_price_positive"),
+            # one confirmation page = one batch: submitting it twice cannot create a line twice
+            models.UniqueConstraint(
+                fields=["batch_id", "batch_line"],
+                condition=Q(batch_id__isnull=False),
+                name="purchase_batch_line",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "last_synced_at"], name="purchase_sync_idx"),
             models.Index(fields=["-created_at", "-id"], name="purchase_created_idx"),
             models.Index(fields=["trade_offer_id"], name="purchase_trade_offer_idx"),
             models.Index(fields=["buy_id"], name="purchase_buy_id_idx"),
+            models.Index(fields=["claim_token"], name="purchase_claim_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .models import Purchase, PurchaseEvent
-from .status import OPEN_STATES
+from .status import OPEN_STATES, State
+
+# the longest provider offer window (SkinsBack: 10 minutes) plus a margin for the trade to settle
+STUCK_AFTER = timedelta(minutes=30)
+PENDING_STUCK_AFTER = timedelta(minutes=5)
 
 
 def open_purchases() -> QuerySet[Purchase]:
     return Purchase.objects.filter(state__in=OPEN_STATES)
+
+
+def attention_q(now: datetime | None = None) -> Q:
+    """Flagged, unconfirmed, or open for longer than any trade offer can stay open."""
+    now = now or timezone.now()
+    return (
+        Q(needs_attention=True)
+        | Q(state=State.UNCONFIRMED)
+        | Q(state=State.IN_PROGRESS, created_at__lt=now - STUCK_AFTER)
+        | Q(state=State.PENDING, created_at__lt=now - PENDING_STUCK_AFTER)
+    )
+
+
+def needing_attention() -> QuerySet[Purchase]:
+    return Purchase.objects.filter(attention_q())
 
 
 def find_purchase(identifier: str) -> Purchase | None:

@@ -19,7 +19,9 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8}$")
 def validate_steam_id(value: str) -> None:
     value = (value or "").strip()
     if not value.isdigit():
-        raise ValidationError("A Steam id has only digits (SteamID64, e.g. 76561198050648523).", code="digits")
+        raise ValidationError(
+            "A Steam id has only digits (SteamID64, e.g. 76561198050648523).", code="digits"
+        )
     if len(value) != 17:
         raise ValidationError(f"A Steam id has 17 digits; this one has {len(value)}.", code="length")
     if not STEAM_ID_RE.match(value):

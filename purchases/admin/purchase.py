@@ -1,9 +1,15 @@
-from django.contrib import admin
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ..models import Purchase, SteamUser
-from ..selectors import purchase_timeline
+from ..providers.base import ProviderError
+from ..selectors import attention_q, purchase_timeline
+from ..services import purchases_sync
 from .common import exact_q, state_badge, usd
 
 #: identifiers support staff paste into the search box; each has its own index
@@ -19,7 +25,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(needs_attention=True)
+            return queryset.filter(attention_q())
         return queryset
 
 
@@ -40,10 +46,26 @@ class PurchaseAdmin(admin.ModelAdmin):
     list_per_page = 50
     raw_id_fields = ("steam_user", "item", "replaces", "created_by")
     change_form_template = "admin/purchases/purchase/change_form.html"
+    actions = ["refresh_status"]
     fieldsets = (
-        (None, {"fields": ("custom_id", "state_display", "provider", "provider_status", "steam_user", "item_name")}),
+        (
+            None,
+            {
+                "fields": (
+                    "custom_id",
+                    "state_display",
+                    "provider",
+                    "provider_status",
+                    "steam_user",
+                    "item_name",
+                )
+            },
+        ),
         ("Money (USD)", {"fields": ("max_price", "price", "balance_debited")}),
-        ("Trade", {"fields": ("buy_id", "trade_offer_link", "in_hold", "hold_until", "sent_at", "last_synced_at")}),
+        (
+            "Trade",
+            {"fields": ("buy_id", "trade_offer_link", "in_hold", "hold_until", "sent_at", "last_synced_at")},
+        ),
         ("Problems", {"fields": ("error_code", "error_reason", "needs_attention", "attention_reason")}),
         ("Origin", {"fields": ("batch_id", "replaces", "created_by", "imported", "created_at")}),
         ("Last provider answer", {"classes": ("collapse",), "fields": ("raw",)}),
@@ -57,6 +79,43 @@ class PurchaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # money records are kept
+
+    def has_refresh_purchase_permission(self, request) -> bool:
+        return request.user.has_perm("purchases.refresh_purchase")
+
+    @admin.action(description="Refresh status from the provider", permissions=["refresh_purchase"])
+    def refresh_status(self, request, queryset):
+        custom_ids = list(queryset.values_list("custom_id", flat=True)[:5000])
+        self._refresh(request, custom_ids)
+
+    def _refresh(self, request, custom_ids: list[str]) -> None:
+        try:
+            report = purchases_sync(custom_ids=custom_ids, actor=request.user, source="admin")
+        except ProviderError as error:
+            self.message_user(request, f"The provider did not answer: {error}", messages.ERROR)
+            return
+        skipped = len(custom_ids) - report.refreshed
+        text = report.summary() + (f"; {skipped} already final, not asked" if skipped else "")
+        if report.changes:
+            text += ". Changed: " + "; ".join(report.changes[:20])
+        level = messages.WARNING if report.paused or report.not_found else messages.SUCCESS
+        self.message_user(request, text, level)
+        _log_refresh(request, report.changes)
+
+    def get_urls(self):
+        refresh = self.admin_site.admin_view(self.refresh_one_view)
+        return [path("<int:pk>/refresh/", refresh, name="purchases_purchase_refresh"), *super().get_urls()]
+
+    def refresh_one_view(self, request, pk: int):
+        if request.method != "POST":
+            return redirect("admin:purchases_purchase_change", pk)
+        if not self.has_refresh_purchase_permission(request):
+            raise PermissionDenied
+        purchase = Purchase.objects.filter(pk=pk).first()
+        if purchase is None:
+            return redirect("admin:purchases_purchase_changelist")
+        self._refresh(request, [purchase.custom_id])
+        return redirect("admin:purchases_purchase_change", pk)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -73,6 +132,7 @@ class PurchaseAdmin(admin.ModelAdmin):
         purchase = self.get_object(request, object_id)
         if purchase is not None:
             extra_context["timeline"] = purchase_timeline(purchase)
+            extra_context["can_refresh"] = purchase.is_open and self.has_refresh_purchase_permission(request)
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="state", ordering="state")
@@ -96,4 +156,28 @@ class PurchaseAdmin(admin.ModelAdmin):
     def trade_offer_link(self, obj: Purchase) -> str:
         if not obj.trade_offer_id:
             return "—"
-        return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', obj.trade_offer_url, obj.trade_offer_id)
+        return format_html(
+            '<a href="{}" rel="noopener" target="_blank">{}</a>', obj.trade_offer_url, obj.trade_offer_id
+        )
+
+
+def _log_refresh(request, changes: list[str]) -> None:
+    """The admin's own audit trail (LogEntry) for every purchase a refresh changed."""
+    custom_ids = [line.split(":", 1)[0] for line in changes]
+    content_type = ContentType.objects.get_for_model(Purchase)
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            user_id=request.user.pk,
+            content_type=content_type,
+            object_id=str(pk),
+            object_repr=custom_id,
+            action_flag=CHANGE,
+            change_message=f"Refreshed from the provider: {line}",
+        )
+        for pk, custom_id, line in _with_pks(custom_ids, changes)
+    )
+
+
+def _with_pks(custom_ids: list[str], changes: list[str]):
+    pks = dict(Purchase.objects.filter(custom_id__in=custom_ids).values_list("custom_id", "pk"))
+    return [(pks[c], c, line) for c, line in zip(custom_ids, changes, strict=True) if c in pks]

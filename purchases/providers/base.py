@@ -211,7 +211,7 @@ class ServerStatus:
 # ---------------------------------------------------------------------------------------------- interface
 
 
-class Provider(abc.ABC):
+class Provider(abc.ABC):  # noqa: B024 - every method has a NotSupported default on purpose
     """A marketplace client. Every method may raise a ProviderError subclass."""
 
     code: str = ""

@@ -12,9 +12,10 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import IO, Any, TypeVar
 
 import ijson
@@ -66,6 +67,21 @@ class HttpCall:
     write: bool = False
     subjects: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
+
+
+def encode(value: Any) -> Any:
+    """The wire form of a parameter: scalars as strings, arrays and objects recursively."""
+    if isinstance(value, Mapping):
+        return {str(key): encode(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [encode(item) for item in value]
+    if isinstance(value, bool):  # PHP signs true as "1", JS as "true": never send a bare bool
+        return "1" if value else "0"
+    if isinstance(value, float):  # a float has no single text form; go through its shortest repr
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
 
 
 def make_session(pool_maxsize: int = 10) -> requests.Session:
@@ -201,7 +217,9 @@ class Transport:
         except requests.ConnectionError as exc:
             if isinstance(exc, requests.ConnectTimeout) or _not_connected(exc):
                 # nothing reached the provider: safe to say so even for a buy
-                raise _error(Unavailable, f"could not connect ({type(exc).__name__})", self, retry=True) from None
+                raise _error(
+                    Unavailable, f"could not connect ({type(exc).__name__})", self, retry=True
+                ) from None
             if call.write:
                 msg = "connection dropped after sending: outcome unknown, look it up by custom_id"
                 raise _error(Timeout, msg, self) from None
@@ -281,7 +299,9 @@ class Transport:
             try:
                 self.recorder(record)
             except Exception:  # a broken recorder must never break a purchase
-                logger.warning("call recorder failed for %s %s", record.provider, record.method, exc_info=True)
+                logger.warning(
+                    "call recorder failed for %s %s", record.provider, record.method, exc_info=True
+                )
 
 
 @dataclass
@@ -306,7 +326,9 @@ class _HeadTee:
         return chunk
 
 
-def _error(cls: type[ProviderError], message: str, transport: Transport, *, retry: bool = False) -> ProviderError:
+def _error(
+    cls: type[ProviderError], message: str, transport: Transport, *, retry: bool = False
+) -> ProviderError:
     err = cls(message, provider=transport.provider)
     err.retryable = retry
     return err

@@ -84,7 +84,7 @@ class RateLimiter:
 
                     raise RateLimited(f"no request slot within {waited:.0f}s", provider=self.key)
                 self.sleep(max(0.01, self._until_next_chance()))
-        except Exception as exc:  # noqa: BLE001 - cache down: calling unthrottled beats stopping all calls
+        except Exception as exc:
             from .base import ProviderError
 
             if isinstance(exc, ProviderError):
@@ -171,4 +171,6 @@ class RateLimiter:
                 self.key,
             )
         if type(self.cache).__name__ == "FileBasedCache":
-            logger.warning("the file-based cache's add() is not atomic: the %s limit is approximate", self.key)
+            logger.warning(
+                "the file-based cache's add() is not atomic: the %s limit is approximate", self.key
+            )

@@ -50,7 +50,8 @@ def redact_mapping(data: Any) -> Any:
     """A copy of `data` with the values of secret keys masked, recursing into dicts and lists."""
     if isinstance(data, Mapping):
         return {
-            key: MASK if str(key).lower() in SECRET_KEYS else redact_mapping(value) for key, value in data.items()
+            key: MASK if str(key).lower() in SECRET_KEYS else redact_mapping(value)
+            for key, value in data.items()
         }
     if isinstance(data, list | tuple):
         return [redact_mapping(value) for value in data]
@@ -62,6 +63,9 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self.secrets = _usable(secrets)
+
+    def add(self, *secrets: str | None) -> None:
+        self.secrets |= _usable(secrets)
 
     def scrub(self, text: str, extra: Iterable[str | None] = ()) -> str:
         # longest first, so a secret that contains another is removed whole

@@ -61,7 +61,9 @@ def test_search_sql_uses_equality_never_like(admin_client_):
 
 def test_purchase_page_shows_state_badge_and_timeline(admin_client_):
     purchase = make_purchase(state="in_progress", provider_status="waiting_accept")
-    PurchaseEvent.objects.create(purchase=purchase, old_state="pending", new_state="in_progress", source="buy")
+    PurchaseEvent.objects.create(
+        purchase=purchase, old_state="pending", new_state="in_progress", source="buy"
+    )
     response = admin_client_.get(reverse("admin:purchases_purchase_change", args=[purchase.pk]))
     body = response.content.decode()
     assert 'class="bo-badge bo-state-in_progress"' in body
@@ -103,7 +105,9 @@ def test_steam_user_form_refuses_mismatched_trade_url(admin_client_):
 
 
 def test_steam_user_form_refuses_bad_steam_id(admin_client_):
-    response = admin_client_.post(reverse("admin:purchases_steamuser_add"), {"steam_id": "123", "trade_url": ""})
+    response = admin_client_.post(
+        reverse("admin:purchases_steamuser_add"), {"steam_id": "123", "trade_url": ""}
+    )
     assert "only digits" in response.content.decode() or "17 digits" in response.content.decode()
 
 

@@ -57,7 +57,12 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "TESTING": "false", **env}
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

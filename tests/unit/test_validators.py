@@ -44,7 +44,10 @@ def test_trade_url_is_parsed_into_partner_and_token():
     ("url", "words"),
     [
         ("http://steamcommunity.com/tradeoffer/new/?partner=1&token=Kq8v2LmZ", "https://steamcommunity.com"),
-        ("https://steamcommunity.evil.com/tradeoffer/new/?partner=1&token=Kq8v2LmZ", "https://steamcommunity.com"),
+        (
+            "https://steamcommunity.evil.com/tradeoffer/new/?partner=1&token=Kq8v2LmZ",
+            "https://steamcommunity.com",
+        ),
         ("https://steamcommunity.com/profiles/1/?partner=1&token=Kq8v2LmZ", "path"),
         ("https://steamcommunity.com/tradeoffer/new/?token=Kq8v2LmZ", "partner"),
         ("https://steamcommunity.com/tradeoffer/new/?partner=abc&token=Kq8v2LmZ", "partner"),

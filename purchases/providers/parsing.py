@@ -1,0 +1,144 @@
+"""Tolerant readers for the value shapes both providers print: numbers as strings or numbers,
+ids as numbers or strings, booleans as true/1/"1", dates as unix (int or string) or datetime strings,
+lists that are sometimes objects keyed by id. Every reader raises `InvalidResponse` on nonsense.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import ijson
+import requests
+
+from .base import InvalidResponse
+
+_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+
+def money(value: Any) -> Decimal | None:
+    """Decimal(str(x)): exact for "8.28", 8.28 and Decimal("8.28") alike; never a float."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidResponse(f"not an amount: {str(value)[:40]!r}") from None
+    if not amount.is_finite():
+        raise InvalidResponse(f"not an amount: {str(value)[:40]!r}")
+    return amount
+
+
+def ident(value: Any) -> str | None:
+    """Ids as strings: 129112705, "129112705" and 129112705.0 all give "129112705"."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, float | Decimal) and value == int(value):
+        return str(int(value))
+    return str(value).strip()
+
+
+def flag(value: Any) -> bool:
+    """true / 1 / "1" / "true" -> True; false / 0 / "0" / "" / None -> False."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def timestamp(value: Any) -> datetime | None:
+    """An aware UTC datetime from unix seconds (int or digit string), ISO 8601 or "YYYY-MM-DD HH:MM:SS".
+
+    A datetime string without a zone is taken as UTC: the vendors do not say which zone they print.
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    try:
+        if isinstance(value, int | float | Decimal) or text.lstrip("-").replace(".", "", 1).isdigit():
+            return datetime.fromtimestamp(float(text), UTC)
+        for fmt in _DATETIME_FORMATS:
+            try:
+                return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+            except ValueError:
+                continue
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        raise InvalidResponse(f"not a date: {text[:40]!r}") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def count(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        raise InvalidResponse(f"not a count: {str(value)[:40]!r}") from None
+
+
+def entries(value: Any) -> Iterator[tuple[str | None, dict[str, Any]]]:
+    """(key, entry) pairs of a list, or of an object keyed by id (the batch example prints objects)."""
+    if value is None or value == [] or value == {}:
+        return
+    if isinstance(value, dict):
+        for key, entry in value.items():
+            yield str(key), _mapping(entry)
+    elif isinstance(value, list):
+        for entry in value:
+            yield None, _mapping(entry)
+    else:
+        raise InvalidResponse(f"expected a list or an object, got {type(value).__name__}")
+
+
+def mapping(value: Any, what: str = "object") -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidResponse(f"expected {what} to be an object, got {type(value).__name__}")
+    return value
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return mapping(value, "entry")
+
+
+def json_body(response: requests.Response) -> dict[str, Any]:
+    """The body as a dict (fractions as Decimal); HTML, cut-off or non-object bodies -> InvalidResponse."""
+    text = response.content.decode(response.encoding or "utf-8", "replace")
+    try:
+        body = json.loads(text, parse_float=Decimal)
+    except ValueError:
+        head = " ".join(text[:80].split())
+        kind = "an HTML page" if head.lower().startswith(("<!doctype", "<html")) else "not JSON"
+        raise InvalidResponse(f"HTTP {response.status_code}: the answer is {kind}: {head!r}") from None
+    if not isinstance(body, dict):
+        raise InvalidResponse(
+            f"HTTP {response.status_code}: expected a JSON object, got {type(body).__name__}"
+        )
+    return body
+
+
+def stream_array(fp: Any, key: str) -> Generator[Any, None, dict[str, Any]]:
+    """Yield the elements of the top-level array `key` one by one while the body is still arriving
+    (ijson, numbers with a fraction as Decimal); returns the top-level scalars (status, error_code,
+    ...) as the generator's return value so the caller can judge the envelope at the end."""
+    prefix = f"{key}.item"
+    meta: dict[str, Any] = {}
+    builder: Any = None
+    depth = 0
+    try:
+        for path, event, value in ijson.parse(fp, use_float=False):
+            if builder is None and path == prefix and event in ("start_map", "start_array"):
+                builder, depth = ijson.ObjectBuilder(), 0
+            if builder is not None:
+                builder.event(event, value)
+                depth += {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}.get(event, 0)
+                if depth == 0:
+                    yield builder.value
+                    builder = None
+            elif "." not in path and path and event in ("string", "number", "boolean", "null"):
+                meta[path] = value
+    except ijson.JSONError:
+        raise InvalidResponse("the list is not valid JSON (cut off, garbled or an HTML page)") from None
+    return meta

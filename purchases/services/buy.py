@@ -1,0 +1,177 @@
+"""Buying: create purchases (committed with their custom_id before any request), then send them.
+
+DESIGN section 4 is the law here. The admin request only creates rows and enqueues tasks; the task
+cluster claims pending rows by turning them `unconfirmed` in one conditional UPDATE (so a task delivered
+twice, or two workers, send each custom_id at most once), sends the request outside any transaction,
+and applies the answer. A lost answer leaves the purchase `unconfirmed`; a lookup by custom_id resolves it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Purchase, PurchaseEvent
+from ..providers import get_provider
+from ..providers.base import (
+    DUPLICATE_CUSTOM_ID_CODES,
+    BatchBuyResult,
+    BuyRequest,
+    ProviderError,
+    is_duplicate_custom_id,
+    is_outcome_unknown,
+)
+from ..status import State
+from .apply import compute_change, save_change
+from .claims import claim, release
+from .lookup import purchases_resolve
+
+log = logging.getLogger(__name__)
+
+SEND_LEASE = timedelta(minutes=10)
+
+
+def purchases_send(*, purchase_ids: Sequence[int]) -> dict[str, int]:
+    """The buy task: claim the still-pending purchases among `purchase_ids` and send them in one request."""
+    now = timezone.now()
+    claimed = claim(
+        Purchase.objects.filter(pk__in=list(purchase_ids), state=State.PENDING),
+        now=now,
+        lease=SEND_LEASE,
+        state=State.UNCONFIRMED,
+        sent_at=now,
+    )
+    if not claimed:
+        return {"sent": 0}
+    _record_sent(claimed, now)
+    try:
+        _send(claimed)
+    finally:
+        release(claimed)
+    return {"sent": len(claimed)}
+
+
+def _record_sent(purchases: list[Purchase], now) -> None:
+    PurchaseEvent.objects.bulk_create(
+        PurchaseEvent(
+            purchase=p,
+            at=now,
+            old_state=State.PENDING,
+            new_state=State.UNCONFIRMED,
+            source="buy",
+            actor_id=p.created_by_id,
+            message="request sent to the provider",
+        )
+        for p in purchases
+    )
+
+
+def _send(purchases: list[Purchase]) -> None:
+    provider = get_provider(purchases[0].provider)
+    user = purchases[0].steam_user
+    requests = [_request(p) for p in purchases]
+    if provider.max_batch_size > 1:
+        try:
+            result = provider.batch_buy(partner=user.partner, token=user.token, items=requests)
+        except ProviderError as error:
+            _apply_whole_error(purchases, error)
+        else:
+            _apply_batch(purchases, result)
+        return
+    for purchase, request in zip(purchases, requests, strict=True):
+        try:
+            info = provider.buy(partner=user.partner, token=user.token, request=request)
+        except ProviderError as error:
+            _apply_whole_error([purchase], error)
+        else:
+            _apply_bought(purchase, info)
+
+
+def _request(purchase: Purchase) -> BuyRequest:
+    item_id = purchase.item.provider_item_id if purchase.item_id else None
+    return BuyRequest(
+        custom_id=purchase.custom_id,
+        max_price=purchase.max_price,
+        item_id=item_id,
+        name=None if item_id else purchase.item_name,
+        game=None if item_id else purchase.game,
+    )
+
+
+def _apply_bought(purchase: Purchase, info) -> None:
+    now = timezone.now()
+    change = compute_change(purchase, info, source="buy", now=now, actor=purchase.created_by)
+    if change is not None:
+        save_change(change, raw=info.raw)
+
+
+def _apply_batch(purchases: list[Purchase], result: BatchBuyResult) -> None:
+    by_custom_id = {p.custom_id: p for p in purchases}
+    for info in result.purchased:
+        purchase = by_custom_id.pop(info.custom_id or "", None)
+        if purchase is None:
+            log.warning("batch answer names a custom_id we did not send in this request")
+            continue
+        _apply_bought(purchase, info)
+    unknown: list[Purchase] = []
+    for entry in result.unavailable:
+        purchase = by_custom_id.pop(entry.custom_id or "", None)
+        if purchase is None:
+            continue
+        if entry.code in DUPLICATE_CUSTOM_ID_CODES:
+            unknown.append(purchase)  # the provider has this custom_id already: look it up, never buy anew
+        else:
+            _reject(purchase, code=entry.code, reason=entry.message)
+    unknown.extend(by_custom_id.values())  # in neither list: outcome unknown
+    _resolve(unknown)
+
+
+def _apply_whole_error(purchases: list[Purchase], error: ProviderError) -> None:
+    if is_outcome_unknown(error):
+        log.warning("buy outcome unknown for %d purchase(s): %s", len(purchases), type(error).__name__)
+        _mark_unknown(purchases, error)
+        _resolve(purchases)
+        return
+    if is_duplicate_custom_id(error):
+        _resolve(purchases)
+        return
+    for purchase in purchases:
+        _reject(purchase, code=error.code, reason=error.message or type(error).__name__)
+
+
+def _mark_unknown(purchases: list[Purchase], error: ProviderError) -> None:
+    reason = f"no usable answer ({type(error).__name__}); resolved by looking it up by custom_id"
+    Purchase.objects.filter(pk__in=[p.pk for p in purchases]).update(error_reason=reason[:255])
+
+
+def _reject(purchase: Purchase, *, code, reason: str) -> None:
+    purchase.refresh_from_db(fields=["state"])
+    if purchase.state != State.UNCONFIRMED:
+        return
+    with transaction.atomic():
+        Purchase.objects.filter(pk=purchase.pk).update(
+            state=State.REJECTED, error_code=str(code or "")[:32], error_reason=reason[:255]
+        )
+        PurchaseEvent.objects.create(
+            purchase=purchase,
+            old_state=State.UNCONFIRMED,
+            new_state=State.REJECTED,
+            source="buy",
+            actor_id=purchase.created_by_id,
+            message=f"provider refused: {reason}"[:255],
+            payload={"error_code": str(code or ""), "error_message": reason},
+        )
+
+
+def _resolve(purchases: list[Purchase]) -> None:
+    """Ask the provider what became of these custom_ids; failures leave them for the sync."""
+    if not purchases:
+        return
+    try:
+        purchases_resolve(purchases=purchases, source="buy")
+    except ProviderError as error:
+        log.warning("lookup after buy failed (%s); the sync will resolve it", type(error).__name__)

@@ -1,0 +1,80 @@
+"""Provider callbacks: verify, then apply idempotently through the same rules as the sync."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import Purchase, WebhookEvent
+from ..providers import skinsback_parse
+from ..providers.base import ProviderError
+from .apply import compute_change, save_change
+
+log = logging.getLogger(__name__)
+
+BALANCE_CACHE_KEY = "provider-balance-callback:{provider}"
+PURCHASE_EVENTS = {"buy_item", "status_change"}
+
+
+def signature_valid(body: bytes, given: str, secret: str) -> bool:
+    """hex(HMAC-SHA256(secret, raw body)), compared in constant time. The raw bytes, never re-serialised."""
+    if not given or not secret:
+        return False
+    given = given.strip()
+    if " " in given:  # "Authorization: Signature <hex>" or similar: the value is the last word
+        given = given.rsplit(" ", 1)[-1]
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, given.lower())
+
+
+def process_callback(event: WebhookEvent) -> str:
+    """Apply a verified callback. Returns what was done; records failures on the event."""
+    try:
+        message = json.loads(event.body)
+        kind, data = message.get("event", ""), message.get("data") or {}
+    except (ValueError, AttributeError):
+        return _finish(event, error="body is not a JSON object with event and data")
+    event.event = str(kind)[:32]
+    if kind == "balance_change":
+        cache.set(BALANCE_CACHE_KEY.format(provider=event.provider), str(data.get("balance_value", "")), 3600)
+        return _finish(event, done="balance noted")
+    if kind not in PURCHASE_EVENTS:
+        return _finish(event, error=f"unknown event '{kind}'")
+    try:
+        info = skinsback_parse.purchase(data)
+    except (ProviderError, ValueError, TypeError, AttributeError) as error:
+        return _finish(event, error=f"unreadable purchase data: {type(error).__name__}")
+    return _apply(event, info)
+
+
+def _apply(event: WebhookEvent, info) -> str:
+    lookup = Q(custom_id=info.custom_id) if info.custom_id else Q(pk__in=[])
+    if info.buy_id:
+        lookup |= Q(provider=event.provider, buy_id=info.buy_id)
+    purchase = Purchase.objects.filter(lookup).first()
+    if purchase is None:
+        return _finish(
+            event, error="no purchase with this custom_id or buy_id; the daily reconcile imports it"
+        )
+    if not info.status:
+        return _finish(event, done="no status in the callback")
+    change = compute_change(purchase, info, source="webhook", now=timezone.now())
+    if change is None:
+        return _finish(event, done=f"{purchase.custom_id}: nothing new (replay or older status)")
+    save_change(change, raw=info.raw)
+    return _finish(event, done=change.describe())
+
+
+def _finish(event: WebhookEvent, *, done: str = "", error: str = "") -> str:
+    event.processed = not error
+    event.error = error
+    event.save(update_fields=["event", "processed", "error"])
+    if error:
+        log.warning("callback %s not applied: %s", event.pk, error)
+    return done or error

@@ -1,0 +1,97 @@
+"""Importing a provider's price list into Item.
+
+Streamed, upserted in bulk; items no longer listed are marked unavailable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Item
+from ..providers import get_provider
+from ..providers.base import CatalogEntry
+
+CHUNK = 2000
+UPDATED_FIELDS = ["name", "game", "price", "classid", "instanceid", "available", "raw", "synced_at"]
+
+
+@dataclass
+class CatalogReport:
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
+    marked_unavailable: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.seen} listed: {self.created} new, {self.updated} updated, "
+            f"{self.marked_unavailable} no longer listed (marked unavailable)"
+        )
+
+
+def catalog_sync(*, provider: str, game: str, progress: Callable[[int], None] | None = None) -> CatalogReport:
+    """Stream the provider's full price list into Item; memory stays flat whatever its size."""
+    started = timezone.now()
+    report = CatalogReport()
+    entries = (e for e in get_provider(provider).price_list(game=game) if e.item_id)
+    for chunk in _chunks(entries, CHUNK):
+        _upsert(provider, game, chunk, started, report)
+        if progress:
+            progress(report.seen)
+    stale = Item.objects.filter(provider=provider, game=game, available=True).exclude(synced_at__gte=started)
+    report.marked_unavailable = stale.update(available=False)
+    return report
+
+
+def _chunks(entries: Iterable[CatalogEntry], size: int) -> Iterator[list[CatalogEntry]]:
+    iterator = iter(entries)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _upsert(provider: str, game: str, chunk: list[CatalogEntry], now, report: CatalogReport) -> None:
+    by_id = {entry.item_id: entry for entry in chunk}
+    existing = Item.objects.filter(provider=provider, provider_item_id__in=list(by_id))
+    known = {item.provider_item_id: item for item in existing}
+    new, changed = [], []
+    for item_id, entry in by_id.items():
+        item = known.get(item_id) or Item(provider=provider, provider_item_id=item_id)
+        item.name, item.game, item.price = entry.name[:255], game, entry.price
+        item.classid, item.instanceid = entry.classid or "", entry.instanceid or ""
+        item.available, item.raw, item.synced_at = True, entry.raw, now
+        (changed if item.pk else new).append(item)
+    with transaction.atomic():
+        Item.objects.bulk_create(new, batch_size=500)
+        Item.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
+    report.seen += len(by_id)
+    report.created += len(new)
+    report.updated += len(changed)
+
+
+def items_refresh(*, items: list[Item]) -> int:
+    """Refresh the price and availability of a few catalog items through the provider's search."""
+    refreshed = 0
+    for (provider, game), group in _group(items).items():
+        client = get_provider(provider)
+        for item in group:
+            found = {e.item_id: e for e in client.search(name=item.name, game=game)}
+            entry = found.get(item.provider_item_id)
+            item.available = entry is not None
+            if entry is not None:
+                item.price = entry.price
+            item.synced_at = timezone.now()
+            refreshed += 1
+        Item.objects.bulk_update(group, ["price", "available", "synced_at"])
+    return refreshed
+
+
+def _group(items: list[Item]) -> dict[tuple[str, str], list[Item]]:
+    groups: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        groups.setdefault((item.provider, item.game), []).append(item)
+    return groups

@@ -1,0 +1,185 @@
+"""Creating purchases for one Steam user: validate, commit the rows with their custom_ids, then enqueue.
+
+Nothing here talks to a provider: the admin request stays fast and the requests happen in the cluster.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from ..models import Item, Purchase, PurchaseEvent, SteamUser
+from ..providers import PROVIDERS, get_provider
+from ..status import State
+
+
+class BuyError(Exception):
+    """Bad input: nothing was created and nothing was sent. `messages` are for the operator."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+
+@dataclass(frozen=True)
+class BuyLine:
+    max_price: Decimal
+    item: Item | None = None
+    name: str = ""
+    game: str = ""
+    replaces: Purchase | None = None
+
+    @property
+    def label(self) -> str:
+        return self.item.name if self.item else self.name
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    batch_id: uuid.UUID
+    purchases: list[Purchase]
+    created: bool  # False: this batch was submitted before; nothing new was created
+
+
+def max_price_cap() -> Decimal:
+    return Decimal(str(settings.BUY_MAX_PRICE_PER_ITEM))
+
+
+def default_max_price(price: Decimal | None) -> Decimal | None:
+    """The provider's price plus the tolerance, never above the cap, in cents."""
+    if price is None:
+        return None
+    tolerance = Decimal(str(settings.BUY_PRICE_TOLERANCE))
+    return min((price * (1 + tolerance)).quantize(Decimal("0.01")), max_price_cap())
+
+
+def validate_lines(*, steam_user: SteamUser, provider: str, lines: Sequence[BuyLine]) -> None:
+    problems: list[str] = []
+    if provider not in PROVIDERS:
+        problems.append(f"Unknown provider '{provider}'.")
+    if not lines:
+        problems.append("Select at least one item to buy.")
+    if not steam_user.has_valid_trade_url:
+        problems.append(f"{steam_user} has no valid trade URL: add it on the Steam user's page first.")
+    cap = max_price_cap()
+    for line in lines:
+        problems += _line_problems(line, provider, cap)
+    if problems:
+        raise BuyError(problems)
+
+
+def _line_problems(line: BuyLine, provider: str, cap: Decimal) -> list[str]:
+    problems = []
+    if line.max_price is None or line.max_price <= 0:
+        problems.append(f"{line.label}: the max price must be a positive number.")
+    elif line.max_price > cap:
+        problems.append(f"{line.label}: the max price {line.max_price} is above the cap of {cap} USD.")
+    if line.item is not None and line.item.provider != provider:
+        problems.append(f"{line.label}: this item belongs to {line.item.provider}, not {provider}.")
+    if line.item is not None and not line.item.available:
+        problems.append(f"{line.label}: the provider lists this item as unavailable.")
+    if line.item is None and (len(line.name) < 3 or not line.game):
+        problems.append("An item bought by name needs a name of 3+ characters and a game.")
+    if line.replaces is not None:
+        problems += _rebuy_problems(line.replaces)
+    return problems
+
+
+def _rebuy_problems(old: Purchase) -> list[str]:
+    if not old.is_rebuyable:
+        state = old.get_state_display().lower()
+        return [f"{old.custom_id} is {state}: only failed or rejected purchases are bought again."]
+    again = Purchase.objects.filter(replaces=old).values_list("custom_id", flat=True).first()
+    if again:
+        return [f"{old.custom_id} was already bought again as {again}."]
+    return []
+
+
+def purchases_create(
+    *,
+    steam_user: SteamUser,
+    provider: str,
+    lines: Sequence[BuyLine],
+    actor,
+    batch_id: uuid.UUID,
+    source: str = "admin",
+    enqueue: bool = True,
+) -> CreateResult:
+    """Create one pending purchase per line (idempotent per batch_id), then enqueue the buy tasks."""
+    existing = list(Purchase.objects.filter(batch_id=batch_id).order_by("batch_line"))
+    if existing:
+        return CreateResult(batch_id, existing, created=False)
+    validate_lines(steam_user=steam_user, provider=provider, lines=lines)
+    try:
+        with transaction.atomic():
+            purchases = Purchase.objects.bulk_create(
+                _purchase(line, n, steam_user, provider, actor, batch_id) for n, line in enumerate(lines)
+            )
+            PurchaseEvent.objects.bulk_create(
+                PurchaseEvent(
+                    purchase=p, new_state=State.PENDING, source=source, actor=actor, message="created"
+                )
+                for p in purchases
+            )
+            if enqueue:
+                transaction.on_commit(lambda: enqueue_buys(purchases))
+    except IntegrityError:
+        # a concurrent submission of the same batch won the race: it is the one that counts
+        return CreateResult(batch_id, list(Purchase.objects.filter(batch_id=batch_id)), created=False)
+    return CreateResult(batch_id, purchases, created=True)
+
+
+def _purchase(line: BuyLine, n: int, user: SteamUser, provider: str, actor, batch_id) -> Purchase:
+    return Purchase(
+        provider=provider,
+        steam_user=user,
+        item=line.item,
+        item_name=line.label,
+        game=line.item.game if line.item else line.game,
+        max_price=line.max_price,
+        price=None,
+        batch_id=batch_id,
+        batch_line=n,
+        replaces=line.replaces,
+        created_by=actor,
+    )
+
+
+def buy_chunks(purchases: Sequence[Purchase], size: int) -> list[list[Purchase]]:
+    """Chunks the provider takes in one request; the same catalog item never twice in one chunk."""
+    chunks: list[list[Purchase]] = []
+    for purchase in purchases:
+        target = next(
+            (
+                c
+                for c in chunks
+                if len(c) < size and all(p.item_id != purchase.item_id or not p.item_id for p in c)
+            ),
+            None,
+        )
+        if target is None:
+            chunks.append([purchase])
+        else:
+            target.append(purchase)
+    return chunks
+
+
+def provider_chunks(purchases: Sequence[Purchase]) -> list[list[Purchase]]:
+    if not purchases:
+        return []
+    return buy_chunks(purchases, get_provider(purchases[0].provider).max_batch_size)
+
+
+def enqueue_buys(purchases: Sequence[Purchase]) -> int:
+    """One task per chunk. Safe to call again: the task only sends what is still pending."""
+    from django_q.tasks import async_task
+
+    chunks = provider_chunks(purchases)
+    for chunk in chunks:
+        async_task("purchases.tasks.send_purchases", [p.pk for p in chunk], group="buy", task_name=None)
+    return len(chunks)

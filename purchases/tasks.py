@@ -1,0 +1,49 @@
+"""django-q2 entry points. They take ids, call one service each, and return a small JSON-able summary."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .calls import prune_provider_calls
+from .models import Purchase, WebhookEvent
+from .services import enqueue_buys, purchases_send, purchases_sync
+from .status import State
+
+STALE_PENDING = timedelta(minutes=2)
+
+
+def send_purchases(purchase_ids: list[int]) -> dict:
+    return purchases_send(purchase_ids=purchase_ids)
+
+
+def sync_open_purchases() -> dict:
+    return purchases_sync().as_dict()
+
+
+def resend_stale_pending() -> int:
+    """Pending purchases whose task was lost (broker down, cluster stopped): enqueue them again.
+
+    Safe because the buy task only sends what it can still claim as pending.
+    """
+    cutoff = timezone.now() - STALE_PENDING
+    stale = Purchase.objects.filter(state=State.PENDING, created_at__lt=cutoff, claimed_until__isnull=True)
+    by_batch: dict = {}
+    for purchase in stale.select_related("item").order_by("pk")[:5000]:
+        by_batch.setdefault((purchase.provider, purchase.steam_user_id), []).append(purchase)
+    return sum(enqueue_buys(group) for group in by_batch.values())
+
+
+def reconcile() -> dict:
+    """Daily: resend lost buys, and ask about every open purchase whatever its poll interval."""
+    resent = resend_stale_pending()
+    return {"resent_chunks": resent, **purchases_sync(include_all=True).as_dict()}
+
+
+def prune_logs() -> dict:
+    cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_EVENT_RETENTION_DAYS)
+    webhooks, _ = WebhookEvent.objects.filter(received_at__lt=cutoff).delete()
+    calls = prune_provider_calls(days=settings.PROVIDER_CALL_RETENTION_DAYS)
+    return {"provider_calls": calls, "webhook_events": webhooks}

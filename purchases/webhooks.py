@@ -1,0 +1,36 @@
+"""`/webhooks/skinsback/`: the provider's callbacks. The only CSRF-exempt view; it checks a signature."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .models import WebhookEvent
+from .services.callbacks import process_callback, signature_valid
+
+MAX_BODY = 256 * 1024
+KEPT_HEADERS = ("Content-Type", "User-Agent", "Content-Length")
+
+
+@csrf_exempt
+@require_POST
+def skinsback_webhook(request):
+    body = request.body[:MAX_BODY]
+    given = request.headers.get("Signature") or request.headers.get("Authorization", "")
+    # stored first, exactly as received (signature values are not kept: they are derived from the secret)
+    event = WebhookEvent.objects.create(
+        provider="skinsback",
+        body=body.decode("utf-8", errors="replace"),
+        headers={name: request.headers.get(name, "") for name in KEPT_HEADERS},
+        remote_addr=request.META.get("REMOTE_ADDR", "")[:64],
+    )
+    if not signature_valid(body, given, settings.SKINSBACK_WEBHOOK_SECRET):
+        event.error = "missing signature" if not given else "bad signature"
+        event.save(update_fields=["error"])
+        return HttpResponse("invalid signature", status=403, content_type="text/plain")
+    event.valid = True
+    event.save(update_fields=["valid"])
+    result = process_callback(event)
+    return JsonResponse({"status": "success", "processed": event.processed, "detail": result[:200]})
