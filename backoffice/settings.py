@@ -5,7 +5,9 @@ through django-environ. The defaults are safe development values that point at t
 production differs only by the variables listed in `.env.example`.
 """
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -77,6 +79,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # a file, not shared-cache memory: concurrent workers in tests then wait for locks as in production
+    # (one file per test run, so parallel runs never share it)
+    DATABASES["default"]["TEST"] = {"NAME": f"{tempfile.gettempdir()}/backoffice-test-{os.getpid()}.sqlite3"}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

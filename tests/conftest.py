@@ -57,3 +57,28 @@ def support_client(client, support):
 def admin_client_(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    """One sandbox emulator for the whole run, on a free port."""
+    from sandbox.server import SandboxServer
+
+    with SandboxServer(port=0, seed=7, speed=1.0) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server, settings):
+    """A fresh sandbox state, with the app's provider settings pointing at it."""
+    # the sandbox clock barely moves on its own: tests move trades along with state.advance()
+    sandbox_server.state.reset(seed=7, speed=0.001)
+    settings.SKINSBACK_API_URL = sandbox_server.skinsback_url
+    settings.SKINSBACK_CLIENT_ID = "sandbox"
+    settings.SKINSBACK_CLIENT_SECRET = "sandbox-secret"
+    settings.SKINSBACK_WEBHOOK_SECRET = "sandbox-secret"
+    settings.SKINSBACK_AUTH = "headers"
+    settings.SKINIFY_API_URL = sandbox_server.skinify_url
+    settings.SKINIFY_TOKEN = "sandbox-token"
+    settings.PROVIDER_READ_TIMEOUT = 2.0
+    return sandbox_server
