@@ -9,3 +9,6 @@ class InventoryAccess(models.Model):
         default_permissions = ()
         permissions = [("view_inventory", "Can view a Steam user's inventory")]
         verbose_name = "inventory access"
+
+    def __str__(self) -> str:
+        return "inventory access"

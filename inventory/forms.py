@@ -1,0 +1,127 @@
+"""The inventory page's GET form: what to ask the provider for, and how to show the answer.
+
+Everything is checked here, before any request, with the limits of SkinsBack's user_inventory page
+(multiplier 0.5-2, custom currency up to 4 characters with a rate of at least 0.1). Amounts are parsed
+by Django's DecimalField, which never goes through float.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import QueryDict
+
+from purchases.models import ProviderCode
+
+from .listing import SORTS
+from .services import InventoryOptions
+
+GAMES = [("cs2", "CS2"), ("dota2", "Dota 2"), ("rust", "Rust")]
+DEFAULT_GAME = "cs2"
+MULTIPLIER_MIN, MULTIPLIER_MAX = Decimal("0.5"), Decimal("2")
+RATE_MIN = Decimal("0.1")
+CURRENCY_RE = re.compile(r"^[A-Za-z]{3,4}$")
+CUSTOM_CURRENCY_RE = re.compile(r"^[A-Za-z]{1,4}$")
+REQUEST_FIELDS = ("provider", "game", "currency", "multiplier", "custom_currency", "rate")
+
+
+def default_provider() -> str:
+    configured = getattr(settings, "DEFAULT_PROVIDER", ProviderCode.SKINSBACK)
+    return configured if configured in ProviderCode.values else ProviderCode.SKINSBACK
+
+
+def _decimal_input(placeholder: str) -> forms.TextInput:
+    # a text box, not type=number: the browser would round or block values, and our message is clearer
+    return forms.TextInput(attrs={"inputmode": "decimal", "placeholder": placeholder, "size": 6})
+
+
+class InventoryForm(forms.Form):
+    provider = forms.ChoiceField(
+        choices=ProviderCode.choices,
+        error_messages={"invalid_choice": "Unknown provider “%(value)s”: choose SkinsBack or Skinify."},
+    )
+    game = forms.ChoiceField(
+        choices=GAMES,
+        error_messages={"invalid_choice": "Unknown game “%(value)s”: choose CS2, Dota 2 or Rust."},
+    )
+    currency = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"size": 5, "placeholder": "usd, rub"})
+    )
+    multiplier = forms.DecimalField(required=False, widget=_decimal_input("0.5 to 2"))
+    custom_currency = forms.CharField(
+        label="Custom currency",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 5, "placeholder": "pts"}),
+    )
+    rate = forms.DecimalField(label="Its rate", required=False, widget=_decimal_input("≥ 0.1"))
+    q = forms.CharField(label="Name contains", required=False, max_length=100)
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+    hide_disabled = forms.BooleanField(label="Hide not accepted", required=False, label_suffix="")
+
+    @classmethod
+    def from_query(cls, query: QueryDict | dict[str, Any]) -> InventoryForm:
+        """Bound to the URL's parameters, with the defaults filled in so an empty URL is a valid view."""
+        data = query.copy()
+        for name, default in (("provider", default_provider()), ("game", DEFAULT_GAME)):
+            if not data.get(name):
+                data[name] = default
+        return cls(data)
+
+    def clean_currency(self) -> str:
+        value = self.cleaned_data["currency"].strip()
+        if value and not CURRENCY_RE.match(value):
+            raise forms.ValidationError(f"Currency “{value}”: use a 3 or 4 letter code, like usd or rub.")
+        return value.lower()
+
+    def clean_custom_currency(self) -> str:
+        value = self.cleaned_data["custom_currency"].strip()
+        if value and not CUSTOM_CURRENCY_RE.match(value):
+            raise forms.ValidationError(f"Custom currency “{value}”: use at most 4 letters, like pts.")
+        return value
+
+    def clean_multiplier(self) -> Decimal | None:
+        value = self.cleaned_data["multiplier"]
+        if value is not None and not MULTIPLIER_MIN <= value <= MULTIPLIER_MAX:
+            raise forms.ValidationError(f"Multiplier {value}: it must be from 0.5 to 2.")
+        return value
+
+    def clean_rate(self) -> Decimal | None:
+        value = self.cleaned_data["rate"]
+        if value is not None and value < RATE_MIN:
+            raise forms.ValidationError(f"Rate {value}: it must be at least 0.1.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        custom, rate = data.get("custom_currency"), data.get("rate")
+        # only judge the pair when each half was valid by itself, so one mistake gives one message
+        if custom and rate is None and "rate" not in self.errors:
+            self.add_error("rate", "A custom currency needs its rate (at least 0.1).")
+        if rate is not None and not custom and "custom_currency" not in self.errors:
+            self.add_error("custom_currency", "A rate needs the custom currency it belongs to.")
+        return data
+
+    def request_fields(self) -> list[forms.BoundField]:
+        """The fields that go to the provider, shown apart from the display ones."""
+        return [self[name] for name in REQUEST_FIELDS]
+
+    def options(self) -> InventoryOptions:
+        """What to ask the provider; only call on a valid form."""
+        data = self.cleaned_data
+        return InventoryOptions(
+            provider=data["provider"],
+            game=data["game"],
+            currency=data["currency"] or None,
+            multiplier=data["multiplier"],
+            custom_currency=data["custom_currency"] or None,
+            rate=data["rate"],
+        )
+
+    def display(self) -> dict[str, Any]:
+        """How to show the answer: name filter, sort, hide disabled (never part of the request)."""
+        data = self.cleaned_data
+        return {"name": data["q"], "sort": data["sort"], "hide_disabled": data["hide_disabled"]}

@@ -1,0 +1,128 @@
+"""Pure functions over inventory items: filter, sort, summarize, and the rows the page and command show.
+
+No Django, no I/O: the page, the command and the benchmark all go through these, so they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from purchases.providers.base import InventoryItem
+
+SORTS: dict[str, str] = {
+    "": "Accepted first, provider order",
+    "price_desc": "Price, highest first",
+    "price_asc": "Price, lowest first",
+    "name_asc": "Name, A to Z",
+    "name_desc": "Name, Z to A",
+}
+ZERO = Decimal("0")
+STICKER_NAME_KEYS = ("name", "title", "market_hash_name")
+
+
+@dataclass(frozen=True)
+class Summary:
+    count: int
+    accepted_count: int
+    total_usd: Decimal  # of accepted items only: what the provider would take
+    total_local: Decimal
+    total_multiplied: Decimal
+
+    @property
+    def disabled_count(self) -> int:
+        return self.count - self.accepted_count
+
+
+def summarize(items: Iterable[InventoryItem]) -> Summary:
+    """Counts, and Decimal totals of the accepted (not disabled) items; unknown prices count as nothing."""
+    count = accepted = 0
+    usd = local = multiplied = ZERO
+    for item in items:
+        count += 1
+        if item.disabled:
+            continue
+        accepted += 1
+        usd += item.price or ZERO
+        local += item.price_local or ZERO
+        multiplied += item.multiplied_price_local or ZERO
+    return Summary(count, accepted, usd, local, multiplied)
+
+
+def filter_items(
+    items: Iterable[InventoryItem], *, name: str = "", hide_disabled: bool = False
+) -> list[InventoryItem]:
+    """Items whose name contains `name` (case-insensitive), without disabled ones if asked."""
+    needle = name.strip().casefold()
+    return [
+        item
+        for item in items
+        if (not needle or needle in item.name.casefold()) and not (hide_disabled and item.disabled)
+    ]
+
+
+def sort_items(items: Sequence[InventoryItem], sort: str = "") -> list[InventoryItem]:
+    """Sorted by price (USD) or name; items without a price go last either way. Accepted items always
+    come before disabled ones: what can be taken is what support is asked about."""
+    if sort in ("price_asc", "price_desc"):
+        priced = sorted(
+            (i for i in items if i.price is not None),
+            key=lambda i: i.price or ZERO,
+            reverse=sort == "price_desc",
+        )
+        ordered = priced + [i for i in items if i.price is None]
+    elif sort in ("name_asc", "name_desc"):
+        ordered = sorted(items, key=lambda i: i.name.casefold(), reverse=sort == "name_desc")
+    else:
+        ordered = list(items)
+    return sorted(ordered, key=lambda i: i.disabled)  # stable: each group keeps the order above
+
+
+def amount(value: Decimal | None) -> str:
+    """The provider's number as it gave it (6.49 stays 6.49, 10 stays 10), never in exponent form."""
+    return "—" if value is None else format(value, "f")
+
+
+def sticker_names(stickers: Sequence[Any]) -> str:
+    """The vendor does not document a sticker's shape: accept names, or objects with a name."""
+    names = []
+    for sticker in stickers:
+        if isinstance(sticker, dict):
+            names.append(
+                str(sticker.get("name") or sticker.get("title") or sticker.get("market_hash_name") or "")
+            )
+        else:
+            names.append(str(sticker))
+    return ", ".join(n for n in names if n)
+
+
+def card(item: InventoryItem) -> dict[str, Any]:
+    """One item, pre-formatted: the template only prints (a dict is the template engine's fastest lookup)."""
+    return {
+        "asset_id": item.asset_id,
+        "name": item.name,
+        "image": item.image_url,
+        "usd": amount(item.price),
+        "local": amount(item.price_local),
+        "multiplied": amount(item.multiplied_price_local),
+        "disabled": item.disabled,
+        "tradable": item.tradable,
+        "stickers": sticker_names(item.stickers) if item.stickers else "",
+    }
+
+
+@dataclass(frozen=True)
+class Listing:
+    cards: list[dict[str, Any]]
+    summary: Summary
+    shown: int
+
+
+def build_listing(
+    items: Sequence[InventoryItem], *, name: str = "", sort: str = "", hide_disabled: bool = False
+) -> Listing:
+    """What the page shows: the filtered, sorted cards, and the summary of the whole inventory."""
+    shown = sort_items(filter_items(items, name=name, hide_disabled=hide_disabled), sort)
+    return Listing(cards=[card(i) for i in shown], summary=summarize(items), shown=len(shown))

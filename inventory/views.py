@@ -1,0 +1,82 @@
+"""The inventory page of a Steam user, inside the admin (wrapped by `admin.site.admin_view` in urls.py).
+
+Thin: validate the GET form, call one service, turn a provider error into a Problem, render. Nothing is
+written to the database, and the provider is called outside any transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+
+from purchases.models import ProviderCode, SteamUser
+from purchases.providers.base import ProviderError
+
+from . import services
+from .errors import describe_error, problem
+from .forms import InventoryForm
+from .listing import build_listing
+
+logger = logging.getLogger("inventory")
+PERMISSION = "inventory.view_inventory"
+TEMPLATE = "inventory/page.html"
+
+
+def inventory_page(request: HttpRequest, steam_id: str) -> HttpResponse:
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    steam_user = get_object_or_404(SteamUser, steam_id=steam_id)
+    form = InventoryForm.from_query(request.GET)
+    context: dict[str, Any] = {
+        **admin.site.each_context(request),
+        "title": f"Inventory of {steam_user.display_name or steam_user.steam_id}",
+        "steam_user": steam_user,
+        "form": form,
+        "opts": SteamUser._meta,
+        "hide_toggle_query": _toggle_hide_query(request),
+    }
+    if form.is_valid():
+        context.update(_load(request, steam_user, form))
+    return TemplateResponse(request, TEMPLATE, context)
+
+
+def _load(request: HttpRequest, steam_user: SteamUser, form: InventoryForm) -> dict[str, Any]:
+    """The listing, or the problem that stopped it. Never raises: a provider failure is a message."""
+    if not steam_user.has_valid_trade_url:
+        return {"problem": problem("no_trade_url")}
+    try:
+        loaded = services.fetch_inventory(
+            steam_user=steam_user, options=form.options(), refresh=request.GET.get("refresh") == "1"
+        )
+    except ProviderError as err:  # already logged by the service
+        return {"problem": describe_error(err)}
+    except Exception:
+        logger.exception("inventory page of %s failed", steam_user.steam_id)
+        return {"problem": problem("unexpected")}
+    inventory = loaded.inventory
+    result: dict[str, Any] = {
+        "loaded": loaded,
+        "provider_label": ProviderCode(form.options().provider).label,
+        "currency": inventory.currency_local.upper(),
+        "listing": build_listing(inventory.items, **form.display()),
+    }
+    if not inventory.items:
+        result["problem"] = problem("empty")
+    return result
+
+
+def _toggle_hide_query(request: HttpRequest) -> str:
+    """The current view's query with hide_disabled flipped: a plain link, no JavaScript needed."""
+    query = request.GET.copy()
+    query.pop("refresh", None)  # following the link must not ask the provider again
+    if query.get("hide_disabled"):
+        query.pop("hide_disabled")
+    else:
+        query["hide_disabled"] = "1"
+    return query.urlencode()

@@ -1,0 +1,36 @@
+// The confirmation page: keep the total maximum spend in step while max prices are edited.
+// The server computes the truth on submit; this only saves the operator some arithmetic.
+(function () {
+  "use strict";
+  function cents(text) {
+    const value = (text || "").trim();
+    if (!/^\d+(\.\d{1,2})?$/.test(value)) return null;
+    const [whole, frac = ""] = value.split(".");
+    return parseInt(whole, 10) * 100 + parseInt((frac + "00").slice(0, 2), 10);
+  }
+  function money(total) {
+    return "$" + Math.floor(total / 100) + "." + String(total % 100).padStart(2, "0");
+  }
+  function update() {
+    const inputs = document.querySelectorAll("input.bo-max-price");
+    let total = 0;
+    let bad = 0;
+    inputs.forEach((input) => {
+      const value = cents(input.value);
+      if (value === null || value === 0) bad += 1; else total += value;
+    });
+    const cell = document.getElementById("bo-total");
+    if (cell) cell.textContent = money(total) + (bad ? " + " + bad + " to fix" : "");
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("input.bo-max-price").forEach((input) => input.addEventListener("input", update));
+    const form = document.getElementById("bo-confirm");
+    if (form) {
+      form.addEventListener("submit", () => {
+        const button = document.getElementById("bo-confirm-button");
+        // a second click would be harmless (same batch_id), but say that the first one is on its way
+        if (button) setTimeout(() => { button.disabled = true; button.value = "Recording…"; }, 0);
+      });
+    }
+  });
+})();
