@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 SANDBOX_CLIENT_ID = "sandbox"
-SANDBOX_CLIENT_SECRET = "sandbox-secret"
-SANDBOX_SKINIFY_TOKEN = "sandbox-token"
+SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - the sandbox's public test credential
+SANDBOX_SKINIFY_TOKEN = "sandbox-token"  # noqa: S105 - the sandbox's public test credential
 
 DEFAULT_BALANCE = Decimal("10000.00")
 SKINSBACK_RATE_LIMIT = 500

@@ -77,6 +77,15 @@ def php_str(value: Any) -> str:
     return str(value)
 
 
+def text(value: Any) -> str:
+    """A scalar parameter as a stripped string ("" for arrays/objects and absent values)."""
+    return "" if isinstance(value, (dict, list)) else php_str(value).strip()
+
+
+def truthy(value: Any) -> bool:
+    return text(value).lower() in ("1", "true", "yes", "on")
+
+
 def as_list(value: Any) -> list[Any]:
     """An array parameter sent as a list, a PHP-indexed dict or a comma-separated string."""
     if value is None or value == "":

@@ -1,19 +1,55 @@
+import uuid
+
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from ..forms import replaced_by
 from ..models import Purchase, SteamUser
 from ..providers.base import ProviderError
 from ..selectors import attention_q, purchase_timeline
 from ..services import purchases_sync
+from ..status import State
+from . import buy
 from .common import exact_q, state_badge, usd
 
 #: identifiers support staff paste into the search box; each has its own index
 EXACT_SEARCH_FIELDS = ["custom_id", "buy_id", "trade_offer_id"]
+#: while a purchase of the shown batch is in one of these states, the batch list reloads itself
+MOVING_STATES = (State.PENDING, State.UNCONFIRMED, State.IN_PROGRESS)
+REFUSED_REBUY = (
+    "Not bought again: {}. Only failed or rejected purchases are bought again; an unconfirmed one is "
+    "resolved by looking it up by its custom_id, never bought under a new one."
+)
+
+
+class BatchFilter(admin.SimpleListFilter):
+    """`?batch_id=<uuid>`: the purchases one confirmation page created."""
+
+    title = "batch"
+    parameter_name = "batch_id"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, f"Batch {value[:8]}…")] if value else []
+
+    def queryset(self, request, queryset):
+        batch_id = _uuid(self.value())
+        if not self.value():
+            return queryset
+        return queryset.filter(batch_id=batch_id) if batch_id else queryset.none()
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -36,7 +72,7 @@ class PurchaseAdmin(admin.ModelAdmin):
         "price_display", "max_price_display", "created_at",
     )  # fmt: skip
     list_display_links = ("custom_id",)
-    list_filter = ("state", "provider", NeedsAttentionFilter, "created_at")
+    list_filter = ("state", "provider", NeedsAttentionFilter, "created_at", BatchFilter)
     list_select_related = ("steam_user",)
     date_hierarchy = "created_at"
     # the search box matches whole identifiers only (see get_search_results); never a substring scan
@@ -46,7 +82,8 @@ class PurchaseAdmin(admin.ModelAdmin):
     list_per_page = 50
     raw_id_fields = ("steam_user", "item", "replaces", "created_by")
     change_form_template = "admin/purchases/purchase/change_form.html"
-    actions = ["refresh_status"]
+    change_list_template = "admin/purchases/buy/purchase_change_list.html"
+    actions = ["refresh_status", "buy_again"]
     fieldsets = (
         (
             None,
@@ -102,9 +139,44 @@ class PurchaseAdmin(admin.ModelAdmin):
         self.message_user(request, text, level)
         _log_refresh(request, report.changes)
 
+    def has_buy_skins_permission(self, request) -> bool:
+        return buy.can_buy(request)
+
+    @admin.action(
+        description="Buy again… (failed or rejected only, under a new custom_id)", permissions=["buy_skins"]
+    )
+    def buy_again(self, request, queryset):
+        olds = list(queryset.select_related("replaced_by")[: buy.MAX_LINES + 1])
+        refused = [p.custom_id for p in olds if not p.is_rebuyable]
+        done = [f"{p.custom_id} (as {replaced_by(p)})" for p in olds if p.is_rebuyable and replaced_by(p)]
+        fresh = [p for p in olds if p.is_rebuyable and not replaced_by(p)]
+        if refused:
+            self.message_user(request, REFUSED_REBUY.format(", ".join(refused[:20])), messages.ERROR)
+        if done:
+            self.message_user(
+                request, "Already bought again: " + ", ".join(done[:20]) + ".", messages.WARNING
+            )
+        users = {p.steam_user_id for p in fresh}
+        if len(users) > 1:
+            text = f"Buy again works for one Steam user at a time; the selection has {len(users)}."
+            self.message_user(request, text, messages.ERROR)
+        elif fresh:
+            return redirect(buy.confirm_url(users.pop(), replaces=[p.pk for p in fresh]))
+        return None
+
+    def changelist_view(self, request, extra_context=None):
+        batch_id = _uuid(request.GET.get("batch_id"))
+        if batch_id is not None:
+            extra_context = {**(extra_context or {}), "batch": _batch_summary(batch_id)}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         refresh = self.admin_site.admin_view(self.refresh_one_view)
-        return [path("<int:pk>/refresh/", refresh, name="purchases_purchase_refresh"), *super().get_urls()]
+        return [
+            path("<int:pk>/refresh/", refresh, name="purchases_purchase_refresh"),
+            *buy.purchase_urls(self.admin_site),
+            *super().get_urls(),
+        ]
 
     def refresh_one_view(self, request, pk: int):
         if request.method != "POST":
@@ -159,6 +231,18 @@ class PurchaseAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}" rel="noopener" target="_blank">{}</a>', obj.trade_offer_url, obj.trade_offer_id
         )
+
+
+def _batch_summary(batch_id: uuid.UUID) -> dict:
+    """Counts per state of one batch, and whether its list reloads itself (anything still moving)."""
+    rows = Purchase.objects.filter(batch_id=batch_id).values_list("state").annotate(n=Count("id")).order_by()
+    counts = dict(rows)
+    return {
+        "id": batch_id,
+        "summary": [(State(s).label, s, counts[s]) for s in State.values if counts.get(s)],
+        "total": sum(counts.values()),
+        "refresh": any(counts.get(s) for s in MOVING_STATES),
+    }
 
 
 def _log_refresh(request, changes: list[str]) -> None:

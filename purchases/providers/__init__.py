@@ -92,7 +92,9 @@ def get_provider(code: str | None = None) -> Provider:
             auth=getattr(settings, "SKINSBACK_AUTH", "headers"),
             transport=transport,
         )
-    return SkinifyProvider(api_url=settings.SKINIFY_API_URL, token=settings.SKINIFY_TOKEN, transport=transport)
+    return SkinifyProvider(
+        api_url=settings.SKINIFY_API_URL, token=settings.SKINIFY_TOKEN, transport=transport
+    )
 
 
 def build_transport(code: str, **overrides: Any) -> Transport:

@@ -9,13 +9,10 @@ lost raises `Timeout` with `outcome_unknown` set, and the caller looks it up by 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
 import ijson
@@ -26,7 +23,10 @@ from urllib3.exceptions import NewConnectionError
 
 from .base import InvalidResponse, ProviderError, RateLimited, Timeout, Unavailable
 from .ratelimit import RateLimiter
-from .redaction import EXCERPT_CHARS, Redactor, install_urllib3_filter, redact_mapping
+from .redaction import EXCERPT_CHARS, Redactor, install_urllib3_filter
+from .wire import CallRecord, HttpCall, body_head, build_record, encode
+
+__all__ = ["CallRecord", "HttpCall", "Transport", "encode", "make_session"]
 
 logger = logging.getLogger("purchases.providers")
 T = TypeVar("T")
@@ -34,54 +34,6 @@ T = TypeVar("T")
 USER_AGENT = "skins-backoffice/1.0"
 #: what a parser raises on a shape it did not expect (never a ProviderError subclass)
 PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError)
-
-
-@dataclass(frozen=True)
-class CallRecord:
-    """One HTTP attempt, already redacted: what the services store as a ProviderCall row."""
-
-    provider: str
-    method: str
-    started_at: datetime
-    duration_ms: int
-    outcome: str  # "ok" | "error" | "timeout" | "invalid" | "http_error"
-    http_status: int | None = None
-    error_code: str | None = None
-    error_message: str = ""
-    request_excerpt: str = ""
-    response_excerpt: str = ""
-    subjects: list[str] = field(default_factory=list)
-
-
-@dataclass
-class HttpCall:
-    """One request as a provider describes it; `secrets` are this call's extra values to scrub."""
-
-    name: str
-    http_method: str
-    url: str
-    params: dict[str, Any] | None = None
-    json: Any = None
-    data: dict[str, Any] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    write: bool = False
-    subjects: list[str] = field(default_factory=list)
-    secrets: list[str] = field(default_factory=list)
-
-
-def encode(value: Any) -> Any:
-    """The wire form of a parameter: scalars as strings, arrays and objects recursively."""
-    if isinstance(value, Mapping):
-        return {str(key): encode(item) for key, item in value.items() if item is not None}
-    if isinstance(value, list | tuple):
-        return [encode(item) for item in value]
-    if isinstance(value, bool):  # PHP signs true as "1", JS as "true": never send a bare bool
-        return "1" if value else "0"
-    if isinstance(value, float):  # a float has no single text form; go through its shortest repr
-        value = Decimal(repr(value))
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
 
 
 def make_session(pool_maxsize: int = 10) -> requests.Session:
@@ -171,7 +123,7 @@ class Transport:
             clock.error = self._finalise_error(call, err)
             raise clock.error from None
         finally:
-            self._finish(call, clock, _body_head(clock.response))
+            self._finish(call, clock, body_head(clock.response))
 
     def _stream_once(self, call: HttpCall, consume: Callable[[IO[bytes]], Iterator[T]]) -> Iterator[T]:
         self._acquire()
@@ -241,6 +193,8 @@ class Transport:
     def _finalise_error(self, call: HttpCall, err: ProviderError) -> ProviderError:
         """Scrub the text and, for a buy, mark answers that do not prove nothing happened."""
         err.message = self.scrub(err.message, call)
+        if isinstance(err.code, str):  # Skinify's codes are its messages: they may quote anything
+            err.code = self.scrub(err.code, call)
         err.args = (str(err),)
         if call.write and isinstance(err, InvalidResponse | Timeout):
             err.outcome_unknown = True
@@ -271,29 +225,25 @@ class Transport:
     # ------------------------------------------------------------------------------------- records
 
     def _finish(self, call: HttpCall, attempt: _Attempt, response_text: str) -> None:
-        duration_ms = int((self.clock() - attempt.started) * 1000)
-        status = attempt.response.status_code if attempt.response is not None else None
-        err = attempt.error
-        record = CallRecord(
-            provider=self.provider,
-            method=call.name,
-            started_at=datetime.fromtimestamp(attempt.started, UTC),
-            duration_ms=duration_ms,
-            outcome=_outcome(err, status),
-            http_status=status,
-            error_code=None if err is None or err.code is None else str(err.code),
-            error_message="" if err is None else err.message,
-            request_excerpt=self.redactor.excerpt(_describe(call), call.secrets),
-            response_excerpt=self.redactor.excerpt(response_text, call.secrets),
-            subjects=list(call.subjects),
+        finished = self.clock()
+        record = build_record(
+            self.provider,
+            call,
+            attempt.started,
+            finished,
+            attempt.response,
+            attempt.error,
+            response_text,
+            self.redactor,
         )
+        status = record.http_status
         logger.info(
             "%s %s %dms %s%s",
             record.provider,
             record.method,
             record.duration_ms,
             record.outcome,
-            f" [{record.error_code or status}] {record.error_message}" if err else "",
+            f" [{record.error_code or status}] {record.error_message}" if attempt.error else "",
         )
         if self.recorder is not None:
             try:
@@ -342,28 +292,3 @@ def _unexpected(exc: Exception, transport: Transport) -> InvalidResponse:
 def _not_connected(exc: requests.ConnectionError) -> bool:
     reason = getattr(exc.args[0] if exc.args else None, "reason", None)
     return isinstance(reason, NewConnectionError)
-
-
-def _outcome(err: ProviderError | None, status: int | None) -> str:
-    if err is None:
-        return "ok"
-    if isinstance(err, Timeout):
-        return "timeout"
-    if status is None or status >= 400:
-        return "http_error"
-    return "invalid" if isinstance(err, InvalidResponse) else "error"
-
-
-def _body_head(response: requests.Response | None) -> str:
-    if response is None:
-        return ""
-    # cut before decoding so a 5 MB history page is not copied whole; the margin covers scrubbing
-    return response.content[: EXCERPT_CHARS + 256].decode(response.encoding or "utf-8", "replace")
-
-
-def _describe(call: HttpCall) -> str:
-    parts = [f"{call.http_method} {call.url.split('?', 1)[0]}"]
-    for label, value in (("params", call.params), ("json", call.json), ("form", call.data)):
-        if value:
-            parts.append(f"{label}={json.dumps(redact_mapping(value), default=str, ensure_ascii=False)}")
-    return " ".join(parts)

@@ -83,7 +83,7 @@ class RateLimiter:
                     from .base import RateLimited
 
                     raise RateLimited(f"no request slot within {waited:.0f}s", provider=self.key)
-                self.sleep(max(0.01, self._until_next_chance()))
+                self.sleep(max(0.01, min(self._until_next_chance(), self.max_wait - waited)))
         except Exception as exc:
             from .base import ProviderError
 
@@ -142,8 +142,8 @@ class RateLimiter:
         count = len(self.cache.get_many(keys))
         if closed:
             self._closed[bucket] = count
-            for old in [b for b in self._closed if b < bucket - 2 * self.buckets]:
-                del self._closed[old]
+            for old in [b for b in list(self._closed) if b < bucket - 2 * self.buckets]:
+                self._closed.pop(old, None)  # list() first: other threads may share this limiter
         return count
 
     def _bucket(self, now: float) -> int:

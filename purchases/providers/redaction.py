@@ -39,8 +39,8 @@ _KEYS = r"(?:trade_token|token|sign|signature|client_secret|secret|x-client-secr
 _PAIR_RE = re.compile(rf"(?i)(\b{_KEYS}=)[^&\s\"'<>,;]+")
 # "key": "value" / 'key': 'value' in JSON and Python reprs
 _QUOTED_RE = re.compile(rf"(?i)([\"']{_KEYS}[\"']\s*:\s*)(?:\"[^\"]*\"|'[^']*'|[^,}}\s]+)")
-# header lines such as "Token: abc" or "X-CLIENT-SECRET: abc"
-_HEADER_RE = re.compile(r"(?im)^((?:token|x-client-secret|authorization)\s*:\s*).+$")
+# header-style pairs such as "Token: abc" or "X-CLIENT-SECRET: abc", also inside a longer line
+_HEADER_RE = re.compile(r"(?i)(\b(?:token|x-client-secret|authorization)\s*:\s*)(?!\*\*\*)[^\s,;\"']+")
 #: secrets shorter than this are not replaced literally (it would shred ordinary text); the key-based
 #: rules above still hide them wherever they travel under their own name
 MIN_LITERAL = 4

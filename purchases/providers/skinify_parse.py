@@ -36,7 +36,8 @@ AUTH_MESSAGES = frozenset(
     {"missing_token", "invalid_token", "token_missing", "token_invalid", "invalid_api_token", "unauthorized"}
 )
 RATE_LIMIT_MESSAGE = "request_limit_exceeded"
-RETRYABLE_MESSAGES = frozenset({"request_timeout"})  # steam-inventory: Steam was slow, try again
+# Not documented for Skinify but SkinsBack-like words for "nothing happened, try later": value = retry soon
+UNAVAILABLE_MESSAGES = {"request_timeout": True, "under_maintenance": True, "market_disabled": False}
 CENT = Decimal("0.01")
 
 
@@ -62,9 +63,9 @@ def error_for(message: str) -> ProviderError:
         return err
     if message in AUTH_MESSAGES:
         return AuthError(f"{message} - {AUTH_HINT}", provider=CODE, code=message)
-    if message in RETRYABLE_MESSAGES:
+    if message in UNAVAILABLE_MESSAGES:
         err = Unavailable(message, provider=CODE, code=message)
-        err.retryable = True
+        err.retryable = UNAVAILABLE_MESSAGES[message]
         return err
     # everything else verbatim, typos included (`unavaliable_inventory`): callers match on the code
     return Rejected(message, provider=CODE, code=message)
@@ -74,7 +75,9 @@ def purchase(data: dict[str, Any], now: datetime | None = None) -> PurchaseInfo:
     """withdraw/buy, withdraw/info and withdraw/history items. `settlement` in the future = in hold."""
     skin = mapping(data.get("skin") or {}, "skin")
     settlement = timestamp(data.get("settlement"))
-    debited = data.get("balance_debited_amount", data.get("balance_debited_sum"))  # REST vs WebSocket name
+    debited = data.get("balance_debited_amount")
+    if debited is None:
+        debited = data.get("balance_debited_sum")  # the WebSocket event's name for the same amount
     return PurchaseInfo(
         provider=CODE,
         status=str(data.get("purchase_status") or ""),

@@ -82,7 +82,7 @@ def compute_change(
             source=source,
             actor=actor,
             message="" if normalized.known else f"unknown provider status '{info.status}'",
-            payload=_jsonable(info.raw),
+            payload=jsonable(info.raw),
         )
     return change
 
@@ -120,7 +120,7 @@ def save_change(change: Change, *, raw: dict | None = None, now: datetime | None
         setattr(purchase, name, value)
     update_fields = [*change.fields, "updated_at"]
     if raw is not None:
-        purchase.raw = _jsonable(raw)
+        purchase.raw = jsonable(raw)
         update_fields.append("raw")
     if now is not None:
         purchase.last_synced_at = now
@@ -136,18 +136,18 @@ def apply_info(
 ) -> Change | None:
     change = compute_change(purchase, info, source=source, now=now, actor=actor)
     if change is None:
-        Purchase.objects.filter(pk=purchase.pk).update(last_synced_at=now, raw=_jsonable(info.raw))
+        Purchase.objects.filter(pk=purchase.pk).update(last_synced_at=now, raw=jsonable(info.raw))
         return None
     save_change(change, raw=info.raw, now=now)
     return change
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Provider payloads are JSON already; this only guards against Decimals slipping in."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)

@@ -15,9 +15,10 @@ from django.utils import timezone
 from ..models import Item
 from ..providers import get_provider
 from ..providers.base import CatalogEntry
+from .apply import jsonable
 
 CHUNK = 2000
-UPDATED_FIELDS = ["name", "game", "price", "classid", "instanceid", "available", "raw", "synced_at"]
+CONTENT_FIELDS = ["name", "game", "price", "classid", "instanceid", "raw"]
 
 
 @dataclass
@@ -29,7 +30,7 @@ class CatalogReport:
 
     def summary(self) -> str:
         return (
-            f"{self.seen} listed: {self.created} new, {self.updated} updated, "
+            f"{self.seen} listed: {self.created} new, {self.updated} changed, "
             f"{self.marked_unavailable} no longer listed (marked unavailable)"
         )
 
@@ -55,22 +56,36 @@ def _chunks(entries: Iterable[CatalogEntry], size: int) -> Iterator[list[Catalog
 
 
 def _upsert(provider: str, game: str, chunk: list[CatalogEntry], now, report: CatalogReport) -> None:
+    """Insert new items, rewrite only the ones whose content changed, stamp all of them as listed."""
     by_id = {entry.item_id: entry for entry in chunk}
-    existing = Item.objects.filter(provider=provider, provider_item_id__in=list(by_id))
-    known = {item.provider_item_id: item for item in existing}
+    known = {
+        i.provider_item_id: i
+        for i in Item.objects.filter(provider=provider, provider_item_id__in=list(by_id))
+    }
     new, changed = [], []
     for item_id, entry in by_id.items():
         item = known.get(item_id) or Item(provider=provider, provider_item_id=item_id)
-        item.name, item.game, item.price = entry.name[:255], game, entry.price
-        item.classid, item.instanceid = entry.classid or "", entry.instanceid or ""
-        item.available, item.raw, item.synced_at = True, entry.raw, now
+        content = _content(entry, game)
+        if item.pk and all(getattr(item, name) == value for name, value in content.items()):
+            continue
+        for name, value in content.items():
+            setattr(item, name, value)
         (changed if item.pk else new).append(item)
     with transaction.atomic():
         Item.objects.bulk_create(new, batch_size=500)
-        Item.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
+        Item.objects.bulk_update(changed, CONTENT_FIELDS, batch_size=500)
+        listed = [item.pk for item in known.values()] + [item.pk for item in new]
+        Item.objects.filter(pk__in=listed).update(available=True, synced_at=now)
     report.seen += len(by_id)
     report.created += len(new)
     report.updated += len(changed)
+
+
+def _content(entry: CatalogEntry, game: str) -> dict:
+    return {
+        "name": entry.name[:255], "game": game, "price": entry.price, "classid": entry.classid or "",
+        "instanceid": entry.instanceid or "", "raw": jsonable(entry.raw),
+    }  # fmt: skip
 
 
 def items_refresh(*, items: list[Item]) -> int:

@@ -121,18 +121,17 @@ def _not_found_change(purchase: Purchase, provider: Provider, now: datetime, sou
 
 
 def write_changes(changes: list[Change], asked_ids: list[int], now: datetime) -> None:
-    """Bulk-write the changed fields and events, and stamp every asked purchase as synced."""
-    # one bulk UPDATE per set of changed fields, so no purchase gets other fields rewritten from a stale copy
-    groups: dict[tuple[str, ...], list[Purchase]] = {}
-    for change in changes:
-        for name, value in change.fields.items():
-            setattr(change.purchase, name, value)
-        change.purchase.updated_at = now
-        groups.setdefault(tuple(sorted(change.fields)), []).append(change.purchase)
+    """Write each purchase's changed fields (and nothing else), the events, and stamp every asked one.
+
+    One UPDATE per changed purchase inside one transaction: cheaper than bulk_update's CASE per field,
+    and no purchase gets other fields rewritten from a stale copy.
+    """
     events = [c.event for c in changes if c.event is not None]
     with transaction.atomic():
-        for fields, purchases in groups.items():
-            Purchase.objects.bulk_update(purchases, [*fields, "updated_at"])
+        for change in changes:
+            for name, value in change.fields.items():
+                setattr(change.purchase, name, value)
+            Purchase.objects.filter(pk=change.purchase.pk).update(**change.fields, updated_at=now)
         if events:
             PurchaseEvent.objects.bulk_create(events)
         Purchase.objects.filter(pk__in=asked_ids).update(last_synced_at=now)

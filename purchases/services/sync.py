@@ -86,17 +86,20 @@ def purchases_sync(
     by_provider: dict[str, list[int]] = {}
     for code, pk in sync_candidates(provider=provider, custom_ids=custom_ids, include_all=include_all):
         by_provider.setdefault(code, []).append(pk)
+    started = timezone.now()
     for code, ids in by_provider.items():
-        _sync_provider(code, ids, report, source=source, actor=actor, dry_run=dry_run)
+        _sync_provider(code, ids, report, started, source=source, actor=actor, dry_run=dry_run)
     return report
 
 
-def _sync_provider(code: str, ids: list[int], report: SyncReport, **options) -> None:
+def _sync_provider(code: str, ids: list[int], report: SyncReport, started, **options) -> None:
     client = get_provider(code)
     size = client.max_lookup_size
+    # a purchase another run refreshed after this run began is not asked about again
+    not_fresh = Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=started)
     for start in range(0, len(ids), size):
         now = timezone.now()
-        chunk = Purchase.objects.filter(pk__in=ids[start : start + size], state__in=OPEN_STATES)
+        chunk = Purchase.objects.filter(not_fresh, pk__in=ids[start : start + size], state__in=OPEN_STATES)
         claimed = claim(chunk, now=now, lease=SYNC_LEASE)
         report.skipped_busy += len(ids[start : start + size]) - len(claimed)
         if not claimed:

@@ -56,6 +56,7 @@ def test_seed_demo_refuses_without_debug(settings):
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "TESTING": "false", **env}
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
+    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' own process only
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -26,7 +26,10 @@ def sandbox_items(sandbox, count: int, *, provider: str = "skinsback", game: str
 
 
 def buy(user, items, *, actor=None, enqueue=True, provider="skinsback") -> list[Purchase]:
-    lines = [BuyLine(max_price=(item.price * Decimal("1.5")).quantize(Decimal("0.01")), item=item) for item in items]
+    lines = [
+        BuyLine(max_price=(item.price * Decimal("1.5")).quantize(Decimal("0.01")), item=item)
+        for item in items
+    ]
     result = purchases_create(
         steam_user=user, provider=provider, lines=lines, actor=actor, batch_id=uuid.uuid4(), enqueue=enqueue
     )
@@ -34,7 +37,11 @@ def buy(user, items, *, actor=None, enqueue=True, provider="skinsback") -> list[
 
 
 def states(purchases) -> list[str]:
-    return list(Purchase.objects.filter(pk__in=[p.pk for p in purchases]).order_by("pk").values_list("state", flat=True))
+    return list(
+        Purchase.objects.filter(pk__in=[p.pk for p in purchases])
+        .order_by("pk")
+        .values_list("state", flat=True)
+    )
 
 
 def buys_per_custom_id(sandbox, purchases) -> list[int]:

@@ -78,9 +78,9 @@ def test_5xx_before_record_never_reached_the_provider_and_is_rejected_after_the_
     age(purchases)
     purchases_sync()
     assert states(purchases) == [State.REJECTED] * 2
-    assert set(Purchase.objects.filter(pk__in=[p.pk for p in purchases]).values_list("error_reason", flat=True)) == {
-        "never reached the provider"
-    }
+    assert set(
+        Purchase.objects.filter(pk__in=[p.pk for p in purchases]).values_list("error_reason", flat=True)
+    ) == {"never reached the provider"}
     assert buys_per_custom_id(sandbox, purchases) == [0, 0]
 
 
@@ -115,7 +115,7 @@ def test_two_workers_at_once_send_each_custom_id_once(sandbox):
     def worker():
         try:
             send_all(purchases)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
@@ -139,9 +139,11 @@ def test_two_concurrent_confirmations_of_one_batch_create_it_once(sandbox):
     def confirm():
         try:
             results.append(
-                purchases_create(steam_user=user, provider="skinsback", lines=lines, actor=None, batch_id=batch_id)
+                purchases_create(
+                    steam_user=user, provider="skinsback", lines=lines, actor=None, batch_id=batch_id
+                )
             )
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

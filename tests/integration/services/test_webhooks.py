@@ -33,7 +33,12 @@ def post(client, payload: dict, *, signature: str | None = None, header: str = "
 
 
 def status_change(purchase, status: str, **extra) -> dict:
-    data = {"item": {"id": "1"}, "buy_id": purchase.buy_id, "offer_status": status, "custom_id": purchase.custom_id}
+    data = {
+        "item": {"id": "1"},
+        "buy_id": purchase.buy_id,
+        "offer_status": status,
+        "custom_id": purchase.custom_id,
+    }
     return {"event": "status_change", "data": {**data, **extra}}
 
 

@@ -1,0 +1,98 @@
+"""Signed SkinsBack webhooks, delivered from the background thread to a local receiver."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import requests
+
+from sandbox.server import SandboxServer
+from sandbox.signing import webhook_signature
+
+from .conftest import buy_params, custom_id_with
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.calls: list[tuple[dict[str, str], bytes]] = []
+        received = self.calls
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/skinsback/"
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+
+    def events(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _, body in self.calls]
+
+    def wait_for(self, predicate: Callable[[list[dict[str, Any]]], bool], seconds: float = 5.0) -> list[dict]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if predicate(self.events()):
+                return self.events()
+            time.sleep(0.05)
+        raise AssertionError(f"webhooks not received; got {self.events()}")
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.server.shutdown()
+
+
+def test_buy_and_status_changes_are_posted_signed(
+    sb: SandboxServer, http: requests.Session, call: Callable[..., dict], receiver: Receiver
+) -> None:
+    http.post(sb.url + "/_sandbox/config", json={"webhook_url": receiver.url})
+    custom_id = custom_id_with(sb.state, "accepted")
+    buy_id = str(call(**buy_params(custom_id))["buy_id"])
+    sb.state.advance(7)
+    events = receiver.wait_for(lambda evs: any(e["data"].get("offer_status") == "accepted" for e in evs))
+    assert [e["event"] for e in events] == ["buy_item", "status_change", "status_change"]
+    assert events[0]["data"]["buy_id"] == buy_id and events[0]["data"]["offer_status"] == "creating_trade"
+    waiting = events[1]["data"]
+    assert set(waiting) == {"item", "buy_id", "offer_status", "error_reason", "tradeofferid", "custom_id"}
+    assert (waiting["offer_status"], waiting["custom_id"]) == ("waiting_accept", custom_id)
+    assert waiting["tradeofferid"].isdigit() and waiting["error_reason"] is None
+    for headers, body in receiver.calls:
+        assert headers["Content-Type"] == "application/json"
+        assert headers["Signature"] == webhook_signature(body, "sandbox-secret")
+
+
+def test_webhook_secret_and_forced_status(
+    sb: SandboxServer, call: Callable[..., dict], receiver: Receiver
+) -> None:
+    sb.state.webhook_secret = "hook-secret"
+    call(**buy_params("before-webhooks"))
+    sb.state.set_webhook_url(receiver.url)
+    sb.state.force_status("before-webhooks", "canceled")
+    events = receiver.wait_for(lambda evs: len(evs) >= 1)
+    assert [e["data"]["offer_status"] for e in events] == ["canceled"]
+    headers, body = receiver.calls[0]
+    assert headers["Signature"] == webhook_signature(body, "hook-secret")
+    assert sb.state.counters_json()["webhooks"]["sent"] >= 1
+
+
+def test_no_webhooks_without_url(sb: SandboxServer, call: Callable[..., dict]) -> None:
+    call(**buy_params("quiet"))
+    sb.state.advance(10)
+    assert sb.state.tick() == 0
+    assert sb.state.webhooks.queue.qsize() == 0
