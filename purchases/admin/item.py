@@ -1,6 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from ..models import Item
+from ..providers.base import ProviderError
+from ..services.catalog import items_refresh
+from . import buy
+
+#: "Refresh prices" asks the provider once per item: a few at a time, never the whole catalog
+REFRESH_LIMIT = 50
 
 
 @admin.register(Item)
@@ -13,6 +21,33 @@ class ItemAdmin(admin.ModelAdmin):
         "raw", "synced_at",
     )  # fmt: skip
     show_full_result_count = False
+    actions = ["buy_for_user", "refresh_prices"]
 
     def has_add_permission(self, request) -> bool:
         return False  # the catalog comes from the provider (sync_catalog)
+
+    def has_buy_skins_permission(self, request) -> bool:
+        return buy.can_buy(request)
+
+    @admin.action(description="Buy for a Steam user…", permissions=["buy_skins"])
+    def buy_for_user(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[: buy.MAX_LINES + 1])
+        if len(ids) > buy.MAX_LINES:
+            self.message_user(request, f"At most {buy.MAX_LINES} items per batch.", messages.ERROR)
+            return None
+        return redirect(reverse("admin:purchases_buy_choose_user") + "?items=" + ",".join(map(str, ids)))
+
+    @admin.action(description="Refresh prices from the provider", permissions=["buy_skins"])
+    def refresh_prices(self, request, queryset):
+        items = list(queryset[: REFRESH_LIMIT + 1])
+        if len(items) > REFRESH_LIMIT:
+            self.message_user(request, f"At most {REFRESH_LIMIT} items at a time.", messages.ERROR)
+            return
+        try:
+            refreshed = items_refresh(items=items)
+        except ProviderError as error:
+            self.message_user(request, f"The provider did not answer: {error}", messages.ERROR)
+            return
+        gone = sum(1 for item in items if not item.available)
+        text = f"{refreshed} item{'s' if refreshed != 1 else ''} refreshed"
+        self.message_user(request, text + (f"; {gone} no longer on sale." if gone else "."), messages.SUCCESS)

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import SteamUser
+from . import buy
 
 
 @admin.register(SteamUser)
@@ -15,6 +16,16 @@ class SteamUserAdmin(admin.ModelAdmin):
     readonly_fields = ("partner", "masked_token", "created_at", "updated_at", "inventory_link")
     fields = ("steam_id", "display_name", "trade_url", "partner", "masked_token", "note", "inventory_link")
     show_full_result_count = False
+    change_form_template = "admin/purchases/buy/steamuser_change_form.html"
+    # explicit: the purchase count annotation drops Meta.ordering, and the buy page's autocomplete pages
+    ordering = ("-created_at", "-pk")
+
+    def get_urls(self):
+        return [*buy.steam_user_urls(self.admin_site), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_buy": buy.can_buy(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(purchase_total=Count("purchases"))
@@ -39,4 +50,5 @@ class SteamUserAdmin(admin.ModelAdmin):
     def inventory_link(self, obj: SteamUser) -> str:
         if not obj.pk:
             return "—"
-        return format_html('<a href="/admin/inventory/{}/">Open the Steam inventory</a>', obj.steam_id)
+        url = reverse("inventory:page", args=[obj.steam_id])
+        return format_html('<a href="{}">Open the Steam inventory</a>', url)

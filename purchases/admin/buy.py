@@ -1,0 +1,337 @@
+"""The buy pages: choose a Steam user, search the market, confirm. All three end on one confirmation page.
+
+Thin: the forms in purchases/forms.py parse and validate, the confirmation calls `purchases_create`, which
+only writes rows and enqueues tasks. The only provider requests made here are reads: the balance (cached
+briefly, never blocking the page) and the market search. Every URL needs `purchases.buy_skins`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+
+from ..forms import (
+    MAX_LINES,
+    ChooseUserForm,
+    ConfirmForm,
+    MarketSearchForm,
+    PickForm,
+    Plan,
+    line_keys,
+    load_lines,
+    parse_ids,
+    plan_lines,
+    search_rows,
+    sign_results,
+)
+from ..models import Item, ProviderCode, Purchase, SteamUser
+from ..providers import get_provider
+from ..providers.base import CatalogEntry, NotSupported, Provider
+from ..services import BuyError, CreateResult, purchases_create
+from ..services.create import max_price_cap
+
+log = logging.getLogger(__name__)
+
+PERMISSION = "purchases.buy_skins"
+BALANCE_TTL = 30  # seconds a balance answer is shown again without asking
+BALANCE_FAILED_TTL = 10  # a provider that did not answer is not asked again on every page view
+INTERACTIVE_TIMEOUT = (3.0, 10.0)  # an operator waits for these reads: fail fast, never retry
+UNAVAILABLE = "unavailable"
+ITEM_FIELDS = ["name", "game", "price", "classid", "instanceid", "available", "synced_at"]
+
+
+# -------------------------------------------------------------------------------------- urls
+
+
+def purchase_urls(site: admin.AdminSite) -> list[URLPattern]:
+    return [
+        path("buy/confirm/", site.admin_view(confirm_view), name="purchases_buy_confirm"),
+        path("buy/user/", site.admin_view(choose_user_view), name="purchases_buy_choose_user"),
+    ]
+
+
+def steam_user_urls(site: admin.AdminSite) -> list[URLPattern]:
+    return [path("<int:pk>/buy/", site.admin_view(market_view), name="purchases_steamuser_buy")]
+
+
+def confirm_url(steam_user: int, *, items: list[int] = (), replaces: list[int] = ()) -> str:
+    query = {
+        "steam_user": steam_user,
+        "items": ",".join(map(str, items)),
+        "replaces": ",".join(map(str, replaces)),
+    }
+    return reverse("admin:purchases_buy_confirm") + "?" + urlencode({k: v for k, v in query.items() if v})
+
+
+def batch_url(batch_id: uuid.UUID) -> str:
+    return reverse("admin:purchases_purchase_changelist") + f"?batch_id={batch_id}"
+
+
+def can_buy(request: HttpRequest) -> bool:
+    return request.user.has_perm(PERMISSION)
+
+
+def _require_buy(request: HttpRequest) -> None:
+    if not can_buy(request):
+        raise PermissionDenied
+
+
+def _render(request: HttpRequest, template: str, title: str, context: dict) -> TemplateResponse:
+    context = {**admin.site.each_context(request), "title": title, "opts": Purchase._meta, **context}
+    return TemplateResponse(request, f"admin/purchases/buy/{template}", context)
+
+
+# -------------------------------------------------------------------------------------- entry points
+
+
+def choose_user_view(request: HttpRequest) -> HttpResponse:
+    _require_buy(request)
+    ids = parse_ids(request.GET.get("items"))[:MAX_LINES]
+    chosen = "steam_user" in request.GET or "steam_id" in request.GET
+    form = ChooseUserForm(request.GET if chosen else None, initial={"items": ",".join(map(str, ids))})
+    if chosen and form.is_valid():
+        return redirect(
+            confirm_url(form.cleaned_data["user"].pk, items=parse_ids(form.cleaned_data["items"]))
+        )
+    items = list(Item.objects.filter(pk__in=ids)) if ids else []
+    return _render(request, "choose_user.html", "Buy for a Steam user", {"form": form, "items": items})
+
+
+def market_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A Steam user's "Buy skins" page: search the provider's market, tick, go to the confirmation."""
+    _require_buy(request)
+    user = get_object_or_404(SteamUser, pk=pk)
+    searched = "name" in request.GET
+    initial = {"provider": settings.DEFAULT_PROVIDER, "game": "cs2"}
+    context: dict = {
+        "steam_user": user,
+        "form": MarketSearchForm(request.GET if searched else None, initial=initial),
+    }
+    if request.method == "POST":
+        pick = PickForm(request.POST)
+        if pick.is_valid():
+            provider, entries = pick.picked_entries()
+            return redirect(confirm_url(user.pk, items=upsert_entries(provider, entries)))
+        context.update(_results(pick.results.get("p", ""), pick.results.get("e", [])), pick=pick)
+    elif searched and context["form"].is_valid():
+        context.update(market_search(**context["form"].cleaned_data))
+    return _render(request, "search.html", f"Buy skins for {user}", context)
+
+
+# -------------------------------------------------------------------------------------- search
+
+
+def market_search(*, provider: str, game: str, name: str) -> dict:
+    """The provider's search (a read); the local catalog when the provider has none. Never raises."""
+    label = ProviderCode(provider).label
+    try:
+        entries, source = interactive(get_provider(provider)).search(name=name, game=game), label
+    except NotSupported:
+        entries, source = _catalog_search(provider, game, name), "our catalog"
+    except Exception as error:  # a read for a page: any failure is a message
+        log.warning("market search on %s failed: %s", provider, error)
+        return {
+            "search_error": f"{label} did not answer the search ({error}). Nothing was bought; try again."
+        }
+    rows = search_rows(entries, game)
+    return {**_results(provider, rows), "source": source}
+
+
+def _results(provider: str, rows: list[dict]) -> dict:
+    known = set(
+        Item.objects.filter(provider=provider, provider_item_id__in=[r["id"] for r in rows]).values_list(
+            "provider_item_id", flat=True
+        )
+    )
+    return {"results": rows, "signed": sign_results(provider, rows) if rows else "", "known": known}
+
+
+def _catalog_search(provider: str, game: str, name: str) -> list:
+    items = Item.objects.filter(provider=provider, game=game, name__icontains=name, available=True)
+    return [
+        CatalogEntry(provider, i.name, i.price, i.provider_item_id, i.game, i.classid, i.instanceid)
+        for i in items.exclude(price=None)[:100]
+    ]
+
+
+def upsert_entries(provider: str, entries: list[dict]) -> list[int]:
+    """Picked search results become (or refresh) catalog Items so the purchases link to them."""
+    now = timezone.now()
+    fields = ("name", "game", "price", "classid", "instanceid")
+    Item.objects.bulk_create(
+        [
+            Item(
+                provider=provider,
+                provider_item_id=e["id"],
+                available=True,
+                synced_at=now,
+                **{f: e[f] for f in fields},
+            )
+            for e in entries
+        ],
+        update_conflicts=True,
+        unique_fields=["provider", "provider_item_id"],
+        update_fields=ITEM_FIELDS,
+    )
+    ids = [e["id"] for e in entries]
+    pks = dict(
+        Item.objects.filter(provider=provider, provider_item_id__in=ids).values_list("provider_item_id", "pk")
+    )
+    return [pks[i] for i in ids if i in pks]
+
+
+# -------------------------------------------------------------------------------------- confirmation
+
+
+def confirm_view(request: HttpRequest) -> HttpResponse:
+    _require_buy(request)
+    if request.method == "POST":
+        return _confirm_post(request)
+    user = SteamUser.objects.filter(pk=(parse_ids(request.GET.get("steam_user")) or [0])[0]).first()
+    items = parse_ids(request.GET.get("items"))
+    if user is None:
+        messages.warning(request, "Choose the Steam user who receives the items.")
+        return redirect(reverse("admin:purchases_buy_choose_user") + "?items=" + ",".join(map(str, items)))
+    keys = line_keys(items, parse_ids(request.GET.get("replaces")))
+    if len(keys) > MAX_LINES:
+        messages.warning(request, f"At most {MAX_LINES} items per batch: the first {MAX_LINES} are shown.")
+    plan = plan_lines(*load_lines(keys[:MAX_LINES]))
+    return _confirm_page(request, user, plan, ConfirmForm.initial_for(user, plan), fetch_balance=True)
+
+
+def _confirm_post(request: HttpRequest) -> HttpResponse:
+    keys = [key for key in request.POST.get("lines", "").split(",") if key][: MAX_LINES + 1]
+    lines, unknown = load_lines(keys)
+    form = ConfirmForm(request.POST, lines=lines, unknown=unknown)
+    if not form.is_valid():
+        return _confirm_again(request, form, lines, [])
+    try:
+        result = purchases_create(
+            steam_user=form.cleaned_data["steam_user"],
+            provider=plan_lines(lines, []).provider,
+            lines=[] if form.submitted_before else form.buy_lines(),
+            actor=request.user,
+            batch_id=form.cleaned_data["batch_id"],
+            source="admin",
+        )
+    except BuyError as error:
+        return _confirm_again(request, form, lines, error.messages)
+    return _landed(request, result)
+
+
+def _confirm_again(request: HttpRequest, form: ConfirmForm, lines, problems: list[str]) -> HttpResponse:
+    """The page again after a refusal: what can still be bought, the same batch_id, and every message."""
+    user = form.cleaned_data.get("steam_user")
+    if user is None:
+        user = get_object_or_404(SteamUser, pk=(parse_ids(request.POST.get("steam_user")) or [0])[0])
+    plan = plan_lines(lines, [])
+    data = request.POST.copy()
+    data["lines"] = ",".join(plan.keys)
+    hidden = [f"{name}: {e}" for name in ("steam_user", "batch_id") for e in form.errors.get(name, [])]
+    problems = [*form.non_field_errors(), *hidden, *problems]
+    again = ConfirmForm(data, lines=plan.lines)
+    return _confirm_page(request, user, plan, again, problems=problems, fetch_balance=False)
+
+
+def _landed(request: HttpRequest, result: CreateResult) -> HttpResponseRedirect:
+    count = len(result.purchases)
+    if result.created:
+        log_additions(request, result)
+        messages.success(
+            request, f"{count} purchase{'s' if count != 1 else ''} created; the task cluster is buying them."
+        )
+    else:
+        messages.info(
+            request,
+            f"This confirmation was submitted before: nothing new was created ({count} in the batch).",
+        )
+    return redirect(batch_url(result.batch_id))
+
+
+def _confirm_page(
+    request, user: SteamUser, plan: Plan, form: ConfirmForm, *, problems=(), fetch_balance: bool
+):
+    prices = form.max_prices()
+    total = sum((p for p in prices if p is not None), Decimal("0")).quantize(Decimal("0.01"))
+    balance = provider_balance(plan.provider, fetch=fetch_balance)
+    context = {
+        "steam_user": user,
+        "plan": plan,
+        "form": form,
+        "problems": problems,
+        "total": total,
+        "incomplete": any(p is None for p in prices),
+        "balance": balance,
+        "cap": max_price_cap(),
+        "rows": [(line, form[line.field_name]) for line in plan.lines],
+        "provider_label": ProviderCode(plan.provider).label,
+        "can_confirm": bool(plan.lines) and user.has_valid_trade_url,
+        "short_of_funds": balance.amount is not None and total > balance.amount,
+    }
+    return _render(request, "confirm.html", "Confirm the purchase", context)
+
+
+def log_additions(request: HttpRequest, result: CreateResult) -> None:
+    """The admin's own audit trail: one ADDITION per created purchase, naming the batch."""
+    content_type = ContentType.objects.get_for_model(Purchase)
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            user_id=request.user.pk,
+            content_type=content_type,
+            object_id=str(p.pk),
+            object_repr=str(p)[:200],
+            action_flag=ADDITION,
+            change_message=f"Created in batch {result.batch_id} (buy from the admin).",
+        )
+        for p in result.purchases
+    )
+
+
+# -------------------------------------------------------------------------------------- balance
+
+
+@dataclass(frozen=True)
+class BalanceView:
+    amount: Decimal | None
+    note: str = ""
+
+
+def interactive(provider: Provider) -> Provider:
+    """An operator waits for this read: a short timeout and no retries (the provider's transport)."""
+    transport = getattr(provider, "transport", None)
+    if transport is not None:
+        transport.timeout, transport.read_retries = INTERACTIVE_TIMEOUT, 0
+    return provider
+
+
+def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
+    """The provider's balance, cached briefly; "unavailable" when it does not answer. Never raises."""
+    key = f"purchases:buy:balance:{code}"
+    cached = cache.get(key)
+    if cached is not None:
+        return BalanceView(None, "balance unavailable") if cached == UNAVAILABLE else BalanceView(cached)
+    if not fetch:
+        return BalanceView(None, "balance not asked again on this page")
+    try:
+        amount = interactive(get_provider(code)).balance().amount
+    except Exception as error:  # shown for information; never blocks a buy
+        log.warning("balance of %s unavailable: %s", code, error)
+        cache.set(key, UNAVAILABLE, BALANCE_FAILED_TTL)
+        return BalanceView(None, "balance unavailable")
+    cache.set(key, amount, BALANCE_TTL)
+    return BalanceView(amount)
