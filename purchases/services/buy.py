@@ -74,7 +74,8 @@ def _send(purchases: list[Purchase]) -> None:
     provider = get_provider(purchases[0].provider)
     user = purchases[0].steam_user
     requests = [_request(p) for p in purchases]
-    if provider.max_batch_size > 1:
+    # the batch method takes catalog ids only; a skin bought by name goes through the single buy
+    if provider.max_batch_size > 1 and all(r.item_id for r in requests):
         try:
             result = provider.batch_buy(partner=user.partner, token=user.token, items=requests)
         except ProviderError as error:

@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -17,7 +17,7 @@ def parse_when(value: str) -> datetime:
         if day is None:
             raise CommandError(f"'{value}' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM.")
         moment = datetime.combine(day, time.min)
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.UTC)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
 class Command(BaseCommand):
