@@ -125,10 +125,21 @@ def test_maintenance_pauses_the_sync_and_the_next_run_completes_it(sandbox):
     assert Purchase.objects.filter(last_synced_at__isnull=True).count() == 0
 
 
-def test_one_rate_limited_answer_slows_the_sync_instead_of_failing_it(sandbox):
+def test_one_rate_limited_answer_slows_the_sync_instead_of_failing_it(sandbox, monkeypatch):
+    from purchases.providers.ratelimit import RateLimiter
+
+    blocks = []
+    real_block = RateLimiter.block
+
+    def short_block(self, seconds=None):
+        blocks.append(seconds)
+        return real_block(self, 1.0)  # the real block lasts the rest of the minute; the test needs 1 s
+
+    monkeypatch.setattr(RateLimiter, "block", short_block)
     open_purchases_in_sandbox(sandbox, 120)
     sandbox.state.inject("market_getinfo", "error_-7", times=1)
     report = purchases_sync()
+    assert blocks  # every process was told to hold off
     assert not report.paused
     assert report.refreshed == 120
 
