@@ -166,6 +166,20 @@ class Purchase(models.Model):
             models.Index(fields=["trade_offer_id"], name="purchase_trade_offer_idx"),
             models.Index(fields=["buy_id"], name="purchase_buy_id_idx"),
             models.Index(fields=["claim_token"], name="purchase_claim_idx"),
+            # the admin list filtered by state, in its default order: read in order, stop after a page
+            models.Index(fields=["state", "-created_at", "-id"], name="purchase_state_created_idx"),
+            # the sync query (open purchases, least recently synced first): a small index of open rows only
+            models.Index(
+                fields=["last_synced_at"],
+                name="purchase_open_sync_idx",
+                condition=Q(state__in=sorted(OPEN_STATES)),
+            ),
+            # the "needs attention" filter: the few flagged rows, newest first
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="purchase_attention_idx",
+                condition=Q(needs_attention=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Purchase, PurchaseEvent
+from .models import ProviderCall, Purchase, PurchaseEvent, WebhookEvent
 from .status import OPEN_STATES, State
 
 # the longest provider offer window (SkinsBack: 10 minutes) plus a margin for the trade to settle
@@ -46,5 +48,57 @@ def find_purchase(identifier: str) -> Purchase | None:
     return None
 
 
-def purchase_timeline(purchase: Purchase) -> list[PurchaseEvent]:
-    return list(PurchaseEvent.objects.filter(purchase=purchase).select_related("actor").order_by("at", "id"))
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a purchase's story: our event, a provider call about it, or a callback about it."""
+
+    at: datetime
+    kind: str  # "event" | "call" | "callback"
+    event: PurchaseEvent | None = None
+    call: ProviderCall | None = None
+    callback: WebhookEvent | None = None
+
+
+#: provider calls and callbacks shown per purchase (the most recent ones); events are all shown
+TIMELINE_LIMIT = 100
+#: calls and callbacks this long before the row was created still concern it (imports are back-dated)
+TIMELINE_MARGIN = timedelta(hours=1)
+_KIND_ORDER = {"call": 0, "callback": 1, "event": 2}
+
+
+def purchase_timeline(purchase: Purchase) -> list[TimelineEntry]:
+    """Our events, the provider calls and the callbacks that concerned this purchase, oldest first.
+
+    Three queries whatever the history: calls and callbacks are matched by substring in the database
+    (bounded by time and count), then kept only when the custom_id or buy_id is a whole token.
+    """
+    ids = [value for value in (purchase.custom_id, purchase.buy_id) if value]
+    events = PurchaseEvent.objects.filter(purchase=purchase).select_related("actor").order_by("at", "id")
+    entries = [TimelineEntry(at=e.at, kind="event", event=e) for e in events]
+    entries += [TimelineEntry(at=c.started_at, kind="call", call=c) for c in _calls_about(purchase, ids)]
+    entries += [
+        TimelineEntry(at=w.received_at, kind="callback", callback=w) for w in _callbacks_about(purchase, ids)
+    ]
+    return sorted(entries, key=lambda e: (e.at, _KIND_ORDER[e.kind]))
+
+
+def _calls_about(purchase: Purchase, ids: list[str]) -> list[ProviderCall]:
+    query = Q(pk__in=[])
+    for value in ids:
+        query |= Q(subjects__contains=value)
+    since = purchase.created_at - TIMELINE_MARGIN
+    calls = ProviderCall.objects.filter(query, provider=purchase.provider, started_at__gte=since)
+    wanted = set(ids)
+    recent = calls.order_by("-started_at", "-id")[:TIMELINE_LIMIT]
+    return [call for call in recent if wanted.intersection(call.subjects.split())]
+
+
+def _callbacks_about(purchase: Purchase, ids: list[str]) -> list[WebhookEvent]:
+    query = Q(pk__in=[])
+    for value in ids:
+        query |= Q(body__contains=value)
+    since = purchase.created_at - TIMELINE_MARGIN
+    callbacks = WebhookEvent.objects.filter(query, provider=purchase.provider, received_at__gte=since)
+    token = re.compile("|".join(rf"(?<![\w-]){re.escape(value)}(?![\w-])" for value in ids))
+    recent = callbacks.order_by("-received_at", "-id")[:TIMELINE_LIMIT]
+    return [callback for callback in recent if token.search(callback.body)]

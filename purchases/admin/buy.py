@@ -109,7 +109,12 @@ def choose_user_view(request: HttpRequest) -> HttpResponse:
             confirm_url(form.cleaned_data["user"].pk, items=parse_ids(form.cleaned_data["items"]))
         )
     items = list(Item.objects.filter(pk__in=ids)) if ids else []
-    return _render(request, "choose_user.html", "Buy for a Steam user", {"form": form, "items": items})
+    return _render(
+        request,
+        "choose_user.html",
+        "Buy for a Steam user",
+        {"form": form, "items": items, "opts": Item._meta},
+    )
 
 
 def market_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -120,6 +125,7 @@ def market_view(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"provider": settings.DEFAULT_PROVIDER, "game": "cs2"}
     context: dict = {
         "steam_user": user,
+        "opts": SteamUser._meta,
         "form": MarketSearchForm(request.GET if searched else None, initial=initial),
     }
     if request.method == "POST":

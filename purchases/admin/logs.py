@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from ..models import ProviderCall, PurchaseEvent, WebhookEvent
 from .common import ReadOnlyAdmin, state_badge
+from .paginator import EstimatedCountPaginator
 
 
 @admin.register(PurchaseEvent)
@@ -9,7 +10,7 @@ class PurchaseEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "purchase", "old_state", "new", "new_provider_status", "source", "actor", "message")
     list_filter = ("source", "new_state", "at")
     list_select_related = ("purchase", "actor")
-    date_hierarchy = "at"
+    paginator = EstimatedCountPaginator
     search_fields = ("purchase__custom_id__exact",)
     raw_id_fields = ("purchase", "actor")
     show_full_result_count = False
@@ -23,7 +24,7 @@ class PurchaseEventAdmin(ReadOnlyAdmin):
 class ProviderCallAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "provider", "method", "outcome", "http_status", "error_code", "duration_ms")
     list_filter = ("provider", "method", "outcome", "started_at")
-    date_hierarchy = "started_at"
+    paginator = EstimatedCountPaginator
     search_fields = ("subjects__icontains",)
     show_full_result_count = False
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from ..export import export_csv
 from ..forms import replaced_by
 from ..models import Purchase, SteamUser
 from ..providers.base import ProviderError
@@ -17,6 +18,8 @@ from ..services import purchases_sync
 from ..status import State
 from . import buy
 from .common import exact_q, state_badge, usd
+from .find import find_urls
+from .paginator import EstimatedCountPaginator
 
 #: identifiers support staff paste into the search box; each has its own index
 EXACT_SEARCH_FIELDS = ["custom_id", "buy_id", "trade_offer_id"]
@@ -74,7 +77,9 @@ class PurchaseAdmin(admin.ModelAdmin):
     list_display_links = ("custom_id",)
     list_filter = ("state", "provider", NeedsAttentionFilter, "created_at", BatchFilter)
     list_select_related = ("steam_user",)
-    date_hierarchy = "created_at"
+    # no date_hierarchy: its DISTINCT date_trunc over every row costs ~0.5 s at a million purchases;
+    # the "created" filter (today, 7 days, this month, this year) costs nothing
+    paginator = EstimatedCountPaginator
     # the search box matches whole identifiers only (see get_search_results); never a substring scan
     search_fields = ("custom_id__exact",)
     search_help_text = "An exact custom_id, buy_id, trade offer id or Steam id."
@@ -83,7 +88,7 @@ class PurchaseAdmin(admin.ModelAdmin):
     raw_id_fields = ("steam_user", "item", "replaces", "created_by")
     change_form_template = "admin/purchases/purchase/change_form.html"
     change_list_template = "admin/purchases/buy/purchase_change_list.html"
-    actions = ["refresh_status", "buy_again"]
+    actions = ["refresh_status", "buy_again", export_csv]
     fieldsets = (
         (
             None,
@@ -174,6 +179,7 @@ class PurchaseAdmin(admin.ModelAdmin):
         refresh = self.admin_site.admin_view(self.refresh_one_view)
         return [
             path("<int:pk>/refresh/", refresh, name="purchases_purchase_refresh"),
+            *find_urls(self.admin_site),  # before the admin's own catch-all "<path:object_id>/"
             *buy.purchase_urls(self.admin_site),
             *super().get_urls(),
         ]

@@ -27,6 +27,19 @@ class SteamUserAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "can_buy": buy.can_buy(request)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def get_fields(self, request, obj=None):
+        # whoever may only look (Support) sees the trade URL masked: its token lets anyone send offers
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [("masked_trade_url" if name == "trade_url" else name) for name in self.fields]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "masked_trade_url")
+
+    @admin.display(description="trade URL")
+    def masked_trade_url(self, obj: SteamUser) -> str:
+        return self.trade_link(obj)
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(purchase_total=Count("purchases"))
 

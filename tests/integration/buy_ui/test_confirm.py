@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -194,3 +195,22 @@ def test_confirm_post_queries_do_not_grow_with_items(operator_client, fake_provi
         return len([q for q in ctx.captured_queries if not q["sql"].startswith("INSERT")])
 
     assert queries(2) == queries(80)
+
+
+def test_balance_from_a_failing_sandbox_is_asked_once_and_not_retried(operator_client, settings):
+    from sandbox.server import SandboxServer
+
+    with SandboxServer(port=0, seed=1, speed=1.0) as sb:
+        settings.SKINSBACK_API_URL = sb.skinsback_url
+        settings.SKINSBACK_CLIENT_ID, settings.SKINSBACK_CLIENT_SECRET = "sandbox", "sandbox-secret"
+        settings.SKINSBACK_AUTH = "headers"
+        sb.state.inject("balance", "http_500")
+        user, item = make_user(), make_item()
+        response = open_confirm(operator_client, user, [item])
+        assert "balance unavailable" in text(response)
+        assert sb.state.requests["balance"] == 1  # an operator waits for it: no retries
+        open_confirm(operator_client, user, [item])
+        assert sb.state.requests["balance"] == 1  # the failure is remembered for a few seconds
+        sb.state.clear_faults()
+        cache.clear()
+        assert open_confirm(operator_client, user, [item]).context["balance"].amount == sb.state.balance()

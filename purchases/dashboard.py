@@ -1,0 +1,206 @@
+"""What the admin index shows: provider health (cached), purchases per state, the last 14 days, the tasks.
+
+The number of queries is fixed, whatever the size of the database: one GROUP BY for the states (with the
+attention count and the last sync folded in), one for the 14 days, one over django-q's task table, one
+queue count, and one cache read. The providers are asked at most once a minute, with short timeouts and
+no retries, and a failure is shown as "unavailable", never raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django_q.models import OrmQ, Task
+
+from .models import ProviderCode, Purchase
+from .providers import PROVIDERS, get_provider
+from .providers.base import NotSupported, ProviderError
+from .selectors import attention_q
+from .services.importing import with_short_timeouts
+from .status import State
+
+log = logging.getLogger(__name__)
+
+PROVIDER_CACHE_KEY = "backoffice:dashboard:providers"
+PROVIDER_CACHE_SECONDS = 60
+CONNECT_TIMEOUT = 1.5
+READ_TIMEOUT = 2.5
+SYNC_FUNC = "purchases.tasks.sync_open_purchases"
+SYNC_LATE_AFTER = timedelta(minutes=5)
+FAILURE_WINDOW = timedelta(hours=24)
+CHART_DAYS = 14
+
+SUCCEEDED = (State.DELIVERED, State.ON_HOLD)
+UNSUCCESSFUL = (State.FAILED, State.REJECTED, State.REVERTED)
+#: money left the balance: everything but what was never sent, never confirmed, or refused
+NOT_SPENT = (State.PENDING, State.UNCONFIRMED, State.REJECTED)
+
+
+# ------------------------------------------------------------------------------------------ providers
+
+
+def provider_health() -> list[dict[str, Any]]:
+    """Balance and server status of every provider, asked at most once per PROVIDER_CACHE_SECONDS."""
+    rows = cache.get(PROVIDER_CACHE_KEY)
+    if rows is None:
+        rows = [_probe(code) for code in PROVIDERS]
+        cache.set(PROVIDER_CACHE_KEY, rows, PROVIDER_CACHE_SECONDS)
+    return rows
+
+
+def _probe(code: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"code": code, "name": ProviderCode(code).label, "checked_at": timezone.now()}
+    try:
+        client = with_short_timeouts(get_provider(code), connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
+    except Exception:  # a misconfigured provider must not break the admin index
+        log.exception("dashboard: provider %s could not be built", code)
+        return {**row, "balance": None, "balance_problem": "unavailable", "status": "unavailable"}
+    balance, problem = _ask(client.balance)
+    row.update(balance=balance.amount if balance else None, balance_problem=problem)
+    if problem.startswith("unavailable"):
+        row["status"] = "unavailable"  # it did not answer the balance: do not wait for it twice
+        return row
+    status, status_problem = _ask(client.server_status)
+    if status is None:
+        row["status"] = status_problem
+    else:
+        row["status"] = "up" if status.available else f"down: {status.reason or 'no reason given'}"
+    return row
+
+
+def _ask(method: Callable[[], Any]) -> tuple[Any, str]:
+    try:
+        return method(), ""
+    except NotSupported:
+        return None, "not offered"
+    except ProviderError as error:
+        return None, f"unavailable ({type(error).__name__})"
+    except Exception:
+        log.exception("dashboard: provider read failed")
+        return None, "unavailable"
+
+
+# ------------------------------------------------------------------------------------------ purchases
+
+
+def state_summary(now: datetime) -> dict[str, Any]:
+    """Purchases per state, the attention count and the last sync stamp: one GROUP BY query."""
+    rows = (
+        Purchase.objects.order_by()
+        .values("state")
+        .annotate(n=Count("pk"), attention=Count("pk", filter=attention_q(now)), synced=Max("last_synced_at"))
+    )
+    by_state = {row["state"]: row for row in rows}
+    counts = [(State(s).label, s, by_state[s]["n"] if s in by_state else 0) for s in State.values]
+    synced = [row["synced"] for row in by_state.values() if row["synced"]]
+    return {
+        "counts": counts,
+        "total": sum(n for _, _, n in counts),
+        "attention": sum(row["attention"] for row in by_state.values()),
+        "last_synced_at": max(synced) if synced else None,
+    }
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    total: int
+    succeeded: int
+    unsuccessful: int
+    spent: Decimal
+
+    @property
+    def settled(self) -> int:
+        return self.succeeded + self.unsuccessful
+
+    @property
+    def success_rate(self) -> Decimal | None:
+        """Share of the day's purchases that reached an outcome and succeeded (None: none settled)."""
+        if not self.settled:
+            return None
+        return (Decimal(self.succeeded) * 100 / self.settled).quantize(Decimal("0.1"))
+
+
+def last_days(now: datetime, days: int = CHART_DAYS) -> list[Day]:
+    """One row per day (UTC) for the last `days` days, empty days included: one query."""
+    first = now.date() - timedelta(days=days - 1)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=now.tzinfo)
+    rows = (
+        Purchase.objects.filter(created_at__gte=start)
+        .annotate(day=TruncDate("created_at"))
+        .order_by()
+        .values("day")
+        .annotate(
+            total=Count("pk"),
+            succeeded=Count("pk", filter=Q(state__in=SUCCEEDED)),
+            unsuccessful=Count("pk", filter=Q(state__in=UNSUCCESSFUL)),
+            spent=Sum(Coalesce("balance_debited", "price"), filter=~Q(state__in=NOT_SPENT)),
+        )
+    )
+    by_day = {row["day"]: row for row in rows}
+    result = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        row = by_day.get(day, {})
+        result.append(
+            Day(day, row.get("total", 0), row.get("succeeded", 0), row.get("unsuccessful", 0),
+                row.get("spent") or Decimal("0"))
+        )  # fmt: skip
+    return result
+
+
+# ------------------------------------------------------------------------------------------ tasks
+
+
+def task_health(now: datetime, last_synced_at: datetime | None) -> dict[str, Any]:
+    """Last successful sync run, queued tasks, failures of the last 24 h: two queries."""
+    tasks = Task.objects.aggregate(
+        last_sync=Max("stopped", filter=Q(success=True, func=SYNC_FUNC)),
+        failed=Count("pk", filter=Q(success=False, stopped__gte=now - FAILURE_WINDOW)),
+    )
+    last_sync = max((t for t in (tasks["last_sync"], last_synced_at) if t), default=None)
+    return {
+        "last_sync": last_sync,
+        "sync_late": last_sync is None or last_sync < now - SYNC_LATE_AFTER,
+        "late_minutes": int(SYNC_LATE_AFTER.total_seconds() // 60),
+        "queued": _queued(),
+        "failed": tasks["failed"],
+    }
+
+
+def _queued() -> int | None:
+    if "orm" in settings.Q_CLUSTER:
+        return OrmQ.objects.count()
+    try:
+        from django_q.brokers import get_broker
+
+        return get_broker().queue_size()
+    except Exception:
+        log.exception("dashboard: the task broker could not be asked")
+        return None
+
+
+# ------------------------------------------------------------------------------------------ all
+
+
+def dashboard(now: datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    states = state_summary(now)
+    days = last_days(now)
+    return {
+        "providers": provider_health(),
+        "states": states,
+        "days": days,
+        "tasks": task_health(now, states["last_synced_at"]),
+        "spent_total": sum((d.spent for d in days), Decimal("0")),
+    }

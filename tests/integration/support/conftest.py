@@ -1,0 +1,81 @@
+"""Fixtures of the support tooling tests: clients per role that can be used side by side, a fake provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from purchases.providers.base import Balance, ServerStatus
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def support_c(support) -> Client:
+    return client_for(support)
+
+
+@pytest.fixture
+def operator_c(operator) -> Client:
+    return client_for(operator)
+
+
+@pytest.fixture
+def superuser_c(superuser) -> Client:
+    return client_for(superuser)
+
+
+@pytest.fixture
+def nobody_c(roles) -> Client:
+    """Staff, but without any permission."""
+    user = get_user_model().objects.create_user("nora.nobody", password="pw-nora", is_staff=True)
+    return client_for(user)
+
+
+@dataclass
+class FakeHealthProvider:
+    """Stands in for get_provider() on the dashboard: balance, server status, and the calls made."""
+
+    amount: Decimal = Decimal("1234.5600")
+    error: Exception | None = None
+    calls: list[str] = field(default_factory=list)
+
+    def __call__(self, code=None):
+        self.calls.append(f"get_provider:{code}")
+        if isinstance(self.error, ValueError):
+            raise self.error
+        return self
+
+    def balance(self) -> Balance:
+        self.calls.append("balance")
+        if self.error:
+            raise self.error
+        return Balance(amount=self.amount)
+
+    def server_status(self) -> ServerStatus:
+        self.calls.append("server_status")
+        return ServerStatus(available=True)
+
+
+@pytest.fixture
+def fake_health(monkeypatch, settings) -> FakeHealthProvider:
+    fake = FakeHealthProvider()
+    monkeypatch.setattr("purchases.dashboard.get_provider", fake)
+    return fake
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
