@@ -36,7 +36,7 @@ test: $(VENV)/.dev-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-deps
-	for script in bench/*.py; do $(PY) $$script || exit 1; done
+	for script in bench/[!_]*.py; do $(PY) $$script || exit 1; done
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from backoffice.auth import ThrottledAuthenticationForm
 from purchases.health import healthz
 from purchases.webhooks import skinsback_webhook
 
 admin.site.site_header = "Skins back-office"
 admin.site.site_title = "Skins back-office"
 admin.site.index_title = "Purchases, Steam users and the provider"
+# the admin login refuses (without checking the password) after too many failures: backoffice/auth.py
+admin.site.login_form = ThrottledAuthenticationForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
