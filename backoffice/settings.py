@@ -130,6 +130,8 @@ if SKINSBACK_AUTH not in ("headers", "signature"):
 PROVIDER_CONNECT_TIMEOUT = 5.0
 PROVIDER_READ_TIMEOUT = 20.0
 PROVIDER_READ_RETRIES = 3
+# (connect, read) seconds for reads an operator waits for in the admin (balance, search, find); no retries
+PROVIDER_INTERACTIVE_TIMEOUT = (3.0, 8.0)
 # documented per-minute limits of each provider's project; the client keeps below them
 PROVIDER_RATE_LIMITS = {"skinsback": 500, "skinify": 300}
 PROVIDER_CALL_RECORDER = "purchases.calls.record_provider_call"

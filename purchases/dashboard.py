@@ -26,15 +26,14 @@ from .models import ProviderCode, Purchase
 from .providers import PROVIDERS, get_provider
 from .providers.base import NotSupported, ProviderError
 from .selectors import attention_q
-from .services.importing import with_short_timeouts
 from .status import State
 
 log = logging.getLogger(__name__)
 
 PROVIDER_CACHE_KEY = "backoffice:dashboard:providers"
 PROVIDER_CACHE_SECONDS = 60
-CONNECT_TIMEOUT = 1.5
-READ_TIMEOUT = 2.5
+# the index page must stay fast when a provider hangs: (connect, read) seconds, no retry
+PROBE_TIMEOUT = (1.5, 2.5)
 SYNC_FUNC = "purchases.tasks.sync_open_purchases"
 SYNC_LATE_AFTER = timedelta(minutes=5)
 FAILURE_WINDOW = timedelta(hours=24)
@@ -61,7 +60,7 @@ def provider_health() -> list[dict[str, Any]]:
 def _probe(code: str) -> dict[str, Any]:
     row: dict[str, Any] = {"code": code, "name": ProviderCode(code).label, "checked_at": timezone.now()}
     try:
-        client = with_short_timeouts(get_provider(code), connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
+        client = get_provider(code, interactive=True, timeout=PROBE_TIMEOUT)
     except Exception:  # a misconfigured provider must not break the admin index
         log.exception("dashboard: provider %s could not be built", code)
         return {**row, "balance": None, "balance_problem": "unavailable", "status": "unavailable"}

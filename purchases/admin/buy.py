@@ -41,7 +41,7 @@ from ..forms import (
 )
 from ..models import Item, ProviderCode, Purchase, SteamUser
 from ..providers import get_provider
-from ..providers.base import CatalogEntry, NotSupported, Provider
+from ..providers.base import CatalogEntry, NotSupported
 from ..services import BuyError, CreateResult, purchases_create
 from ..services.create import max_price_cap
 
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 PERMISSION = "purchases.buy_skins"
 BALANCE_TTL = 30  # seconds a balance answer is shown again without asking
 BALANCE_FAILED_TTL = 10  # a provider that did not answer is not asked again on every page view
-INTERACTIVE_TIMEOUT = (3.0, 10.0)  # an operator waits for these reads: fail fast, never retry
 UNAVAILABLE = "unavailable"
 ITEM_FIELDS = ["name", "game", "price", "classid", "instanceid", "available", "synced_at"]
 
@@ -146,7 +145,7 @@ def market_search(*, provider: str, game: str, name: str) -> dict:
     """The provider's search (a read); the local catalog when the provider has none. Never raises."""
     label = ProviderCode(provider).label
     try:
-        entries, source = interactive(get_provider(provider)).search(name=name, game=game), label
+        entries, source = get_provider(provider, interactive=True).search(name=name, game=game), label
     except NotSupported:
         entries, source = _catalog_search(provider, game, name), "our catalog"
     except Exception as error:  # a read for a page: any failure is a message
@@ -317,14 +316,6 @@ class BalanceView:
     note: str = ""
 
 
-def interactive(provider: Provider) -> Provider:
-    """An operator waits for this read: a short timeout and no retries (the provider's transport)."""
-    transport = getattr(provider, "transport", None)
-    if transport is not None:
-        transport.timeout, transport.read_retries = INTERACTIVE_TIMEOUT, 0
-    return provider
-
-
 def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
     """The provider's balance, cached briefly; "unavailable" when it does not answer. Never raises."""
     key = f"purchases:buy:balance:{code}"
@@ -334,7 +325,7 @@ def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
     if not fetch:
         return BalanceView(None, "balance not asked again on this page")
     try:
-        amount = interactive(get_provider(code)).balance().amount
+        amount = get_provider(code, interactive=True).balance().amount
     except Exception as error:  # shown for information; never blocks a buy
         log.warning("balance of %s unavailable: %s", code, error)
         cache.set(key, UNAVAILABLE, BALANCE_FAILED_TTL)

@@ -76,14 +76,21 @@ _local = threading.local()  # one Session per thread and provider: keep-alive wi
 _limiters: dict[tuple[str, int], RateLimiter] = {}  # per process: keeps the limiter's bucket memo warm
 
 
-def get_provider(code: str | None = None) -> Provider:
-    """The client for `code` (default: settings.DEFAULT_PROVIDER), configured from settings."""
+def get_provider(
+    code: str | None = None, *, interactive: bool = False, timeout: tuple[float, float] | None = None
+) -> Provider:
+    """The client for `code` (default: settings.DEFAULT_PROVIDER), configured from settings.
+
+    `interactive`: somebody waits for the answer (an admin page), so reads get the short
+    PROVIDER_INTERACTIVE_TIMEOUT (or `timeout`, as (connect, read) seconds) and no retries instead of
+    the background timeouts.
+    """
     from django.conf import settings
 
     code = code or getattr(settings, "DEFAULT_PROVIDER", "skinsback")
     if code not in PROVIDERS:
         raise ValueError(f"unknown provider {code!r}; known providers: {', '.join(sorted(PROVIDERS))}")
-    transport = build_transport(code)
+    transport = build_transport(code, **(_interactive_overrides(timeout) if interactive else {}))
     if code == "skinsback":
         return SkinsBackProvider(
             api_url=settings.SKINSBACK_API_URL,
@@ -95,6 +102,13 @@ def get_provider(code: str | None = None) -> Provider:
     return SkinifyProvider(
         api_url=settings.SKINIFY_API_URL, token=settings.SKINIFY_TOKEN, transport=transport
     )
+
+
+def _interactive_overrides(timeout: tuple[float, float] | None) -> dict[str, Any]:
+    from django.conf import settings
+
+    connect, read = timeout or getattr(settings, "PROVIDER_INTERACTIVE_TIMEOUT", (3.0, 8.0))
+    return {"connect_timeout": float(connect), "read_timeout": float(read), "read_retries": 0}
 
 
 def build_transport(code: str, **overrides: Any) -> Transport:

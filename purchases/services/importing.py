@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,9 +21,6 @@ from ..status import State, normalize
 from .history import _import
 
 #: an interactive lookup waits this long for a provider, and retries a read once
-LOOKUP_CONNECT_TIMEOUT = 3.0
-LOOKUP_READ_TIMEOUT = 8.0
-LOOKUP_RETRIES = 1
 IMPORT_MESSAGE = "imported from the provider (found by its custom_id)"
 
 
@@ -47,20 +43,9 @@ class ProviderAnswer:
         ).state
 
 
-def with_short_timeouts(client: Any, *, connect: float, read: float, retries: int = 0) -> Any:
-    """The same client, waiting at most `connect`/`read` seconds per attempt (interactive pages)."""
-    transport = getattr(client, "transport", None)
-    if transport is not None:
-        transport.timeout = (connect, read)
-        transport.read_retries = retries
-    return client
-
-
 def ask_provider(code: str, custom_id: str) -> PurchaseInfo | None:
     """The provider's view of `custom_id`, or None when it does not know it. Raises ProviderError."""
-    client = with_short_timeouts(
-        get_provider(code), connect=LOOKUP_CONNECT_TIMEOUT, read=LOOKUP_READ_TIMEOUT, retries=LOOKUP_RETRIES
-    )
+    client = get_provider(code, interactive=True)
     try:
         found = client.get_purchases(custom_ids=[custom_id])
     except NotFound:

@@ -22,7 +22,7 @@ class FakeProvider:
     search_error: Exception | None = None
     calls: list[tuple] = field(default_factory=list)
 
-    def __call__(self, code=None):
+    def __call__(self, code=None, **options):
         self.calls.append(("get_provider", code))
         return self
 

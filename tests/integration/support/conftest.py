@@ -48,7 +48,7 @@ class FakeHealthProvider:
     error: Exception | None = None
     calls: list[str] = field(default_factory=list)
 
-    def __call__(self, code=None):
+    def __call__(self, code=None, **options):
         self.calls.append(f"get_provider:{code}")
         if isinstance(self.error, ValueError):
             raise self.error
