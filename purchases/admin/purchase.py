@@ -142,7 +142,7 @@ class PurchaseAdmin(admin.ModelAdmin):
             text += ". Changed: " + "; ".join(report.changes[:20])
         level = messages.WARNING if report.paused or report.not_found else messages.SUCCESS
         self.message_user(request, text, level)
-        _log_refresh(request, report.changes)
+        _log_refresh(request, report)
 
     def has_buy_skins_permission(self, request) -> bool:
         return buy.can_buy(request)
@@ -251,9 +251,8 @@ def _batch_summary(batch_id: uuid.UUID) -> dict:
     }
 
 
-def _log_refresh(request, changes: list[str]) -> None:
+def _log_refresh(request, report) -> None:
     """The admin's own audit trail (LogEntry) for every purchase a refresh changed."""
-    custom_ids = [line.split(":", 1)[0] for line in changes]
     content_type = ContentType.objects.get_for_model(Purchase)
     LogEntry.objects.bulk_create(
         LogEntry(
@@ -264,10 +263,5 @@ def _log_refresh(request, changes: list[str]) -> None:
             action_flag=CHANGE,
             change_message=f"Refreshed from the provider: {line}",
         )
-        for pk, custom_id, line in _with_pks(custom_ids, changes)
+        for (pk, custom_id), line in zip(report.changed, report.changes, strict=True)
     )
-
-
-def _with_pks(custom_ids: list[str], changes: list[str]):
-    pks = dict(Purchase.objects.filter(custom_id__in=custom_ids).values_list("custom_id", "pk"))
-    return [(pks[c], c, line) for c, line in zip(custom_ids, changes, strict=True) if c in pks]

@@ -28,12 +28,14 @@ class LookupReport:
     refreshed: int = 0
     requests: int = 0
     changes: list[str] = field(default_factory=list)
+    changed: list[tuple[int, str]] = field(default_factory=list)  # (pk, custom_id), in `changes` order
     not_found: list[str] = field(default_factory=list)
 
     def merge(self, other: LookupReport) -> None:
         self.refreshed += other.refreshed
         self.requests += other.requests
         self.changes += other.changes
+        self.changed += other.changed
         self.not_found += other.not_found
 
 
@@ -71,7 +73,9 @@ def lookup_batch(
     now = timezone.now()
     changes, missing = _match(purchases, answers, source=source, actor=actor, now=now)
     changes += [c for c in (_not_found_change(p, provider, now, source) for p in missing) if c]
-    report.changes = [c.describe() for c in changes if c.state_changed]
+    moved = [c for c in changes if c.state_changed]
+    report.changes = [c.describe() for c in moved]
+    report.changed = [(c.purchase.pk, c.purchase.custom_id) for c in moved]
     report.not_found = [p.custom_id for p in missing]
     if not dry_run:
         write_changes(changes, [p.pk for p in purchases], now)
