@@ -2,14 +2,14 @@
 
 Thin: the forms in purchases/forms.py parse and validate, the confirmation calls `purchases_create`, which
 only writes rows and enqueues tasks. The only provider requests made here are reads: the balance (cached
-briefly, never blocking the page) and the market search. Every URL needs `purchases.buy_skins`.
+briefly, never blocking the page) and the market search, both in market.py.
+Every URL needs `purchases.buy_skins`.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -17,41 +17,23 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 
-from ..forms import (
-    MAX_LINES,
-    ChooseUserForm,
-    ConfirmForm,
-    MarketSearchForm,
-    PickForm,
-    Plan,
-    line_keys,
-    load_lines,
-    parse_ids,
-    plan_lines,
-    search_rows,
-    sign_results,
-)
+from ..buy_lines import Plan, line_keys, load_lines, parse_ids, plan_lines
+from ..forms import MAX_LINES, ChooseUserForm, ConfirmForm, MarketSearchForm, PickForm
 from ..models import Item, ProviderCode, Purchase, SteamUser
-from ..providers import get_provider
-from ..providers.base import CatalogEntry, NotSupported
 from ..services import BuyError, CreateResult, purchases_create
+from ..services.catalog import items_upsert
 from ..services.create import max_price_cap
+from .market import market_search, provider_balance, search_results
 
 log = logging.getLogger(__name__)
 
 PERMISSION = "purchases.buy_skins"
-BALANCE_TTL = 30  # seconds a balance answer is shown again without asking
-BALANCE_FAILED_TTL = 10  # a provider that did not answer is not asked again on every page view
-UNAVAILABLE = "unavailable"
-ITEM_FIELDS = ["name", "game", "price", "classid", "instanceid", "available", "synced_at"]
 
 
 # -------------------------------------------------------------------------------------- urls
@@ -131,73 +113,12 @@ def market_view(request: HttpRequest, pk: int) -> HttpResponse:
         pick = PickForm(request.POST)
         if pick.is_valid():
             provider, entries = pick.picked_entries()
-            return redirect(confirm_url(user.pk, items=upsert_entries(provider, entries)))
-        context.update(_results(pick.results.get("p", ""), pick.results.get("e", [])), pick=pick)
+            picked = items_upsert(provider=provider, entries=entries)
+            return redirect(confirm_url(user.pk, items=picked))
+        context.update(search_results(pick.results.get("p", ""), pick.results.get("e", [])), pick=pick)
     elif searched and context["form"].is_valid():
         context.update(market_search(**context["form"].cleaned_data))
     return _render(request, "search.html", f"Buy skins for {user}", context)
-
-
-# -------------------------------------------------------------------------------------- search
-
-
-def market_search(*, provider: str, game: str, name: str) -> dict:
-    """The provider's search (a read); the local catalog when the provider has none. Never raises."""
-    label = ProviderCode(provider).label
-    try:
-        entries, source = get_provider(provider, interactive=True).search(name=name, game=game), label
-    except NotSupported:
-        entries, source = _catalog_search(provider, game, name), "our catalog"
-    except Exception as error:  # a read for a page: any failure is a message
-        log.warning("market search on %s failed: %s", provider, error)
-        return {
-            "search_error": f"{label} did not answer the search ({error}). Nothing was bought; try again."
-        }
-    rows = search_rows(entries, game)
-    return {**_results(provider, rows), "source": source}
-
-
-def _results(provider: str, rows: list[dict]) -> dict:
-    known = set(
-        Item.objects.filter(provider=provider, provider_item_id__in=[r["id"] for r in rows]).values_list(
-            "provider_item_id", flat=True
-        )
-    )
-    return {"results": rows, "signed": sign_results(provider, rows) if rows else "", "known": known}
-
-
-def _catalog_search(provider: str, game: str, name: str) -> list:
-    items = Item.objects.filter(provider=provider, game=game, name__icontains=name, available=True)
-    return [
-        CatalogEntry(provider, i.name, i.price, i.provider_item_id, i.game, i.classid, i.instanceid)
-        for i in items.exclude(price=None)[:100]
-    ]
-
-
-def upsert_entries(provider: str, entries: list[dict]) -> list[int]:
-    """Picked search results become (or refresh) catalog Items so the purchases link to them."""
-    now = timezone.now()
-    fields = ("name", "game", "price", "classid", "instanceid")
-    Item.objects.bulk_create(
-        [
-            Item(
-                provider=provider,
-                provider_item_id=e["id"],
-                available=True,
-                synced_at=now,
-                **{f: e[f] for f in fields},
-            )
-            for e in entries
-        ],
-        update_conflicts=True,
-        unique_fields=["provider", "provider_item_id"],
-        update_fields=ITEM_FIELDS,
-    )
-    ids = [e["id"] for e in entries]
-    pks = dict(
-        Item.objects.filter(provider=provider, provider_item_id__in=ids).values_list("provider_item_id", "pk")
-    )
-    return [pks[i] for i in ids if i in pks]
 
 
 # -------------------------------------------------------------------------------------- confirmation
@@ -305,30 +226,3 @@ def log_additions(request: HttpRequest, result: CreateResult) -> None:
         )
         for p in result.purchases
     )
-
-
-# -------------------------------------------------------------------------------------- balance
-
-
-@dataclass(frozen=True)
-class BalanceView:
-    amount: Decimal | None
-    note: str = ""
-
-
-def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
-    """The provider's balance, cached briefly; "unavailable" when it does not answer. Never raises."""
-    key = f"purchases:buy:balance:{code}"
-    cached = cache.get(key)
-    if cached is not None:
-        return BalanceView(None, "balance unavailable") if cached == UNAVAILABLE else BalanceView(cached)
-    if not fetch:
-        return BalanceView(None, "balance not asked again on this page")
-    try:
-        amount = get_provider(code, interactive=True).balance().amount
-    except Exception as error:  # shown for information; never blocks a buy
-        log.warning("balance of %s unavailable: %s", code, error)
-        cache.set(key, UNAVAILABLE, BALANCE_FAILED_TTL)
-        return BalanceView(None, "balance unavailable")
-    cache.set(key, amount, BALANCE_TTL)
-    return BalanceView(amount)

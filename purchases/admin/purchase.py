@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from ..buy_lines import replaced_by
 from ..export import export_csv
-from ..forms import replaced_by
 from ..models import Purchase, SteamUser
 from ..providers.base import ProviderError
 from ..selectors import attention_q, purchase_timeline

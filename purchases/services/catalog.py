@@ -18,6 +18,7 @@ from ..providers.base import CatalogEntry
 from .apply import jsonable
 
 CHUNK = 2000
+PICKED_FIELDS = ["name", "game", "price", "classid", "instanceid", "available", "synced_at"]
 CONTENT_FIELDS = ["name", "game", "price", "classid", "instanceid", "raw"]
 
 
@@ -110,3 +111,29 @@ def _group(items: list[Item]) -> dict[tuple[str, str], list[Item]]:
     for item in items:
         groups.setdefault((item.provider, item.game), []).append(item)
     return groups
+
+
+def items_upsert(*, provider: str, entries: list[dict]) -> list[int]:
+    """Picked search results become (or refresh) catalog Items so the purchases link to them."""
+    now = timezone.now()
+    fields = ("name", "game", "price", "classid", "instanceid")
+    Item.objects.bulk_create(
+        [
+            Item(
+                provider=provider,
+                provider_item_id=e["id"],
+                available=True,
+                synced_at=now,
+                **{f: e[f] for f in fields},
+            )
+            for e in entries
+        ],
+        update_conflicts=True,
+        unique_fields=["provider", "provider_item_id"],
+        update_fields=PICKED_FIELDS,
+    )
+    ids = [e["id"] for e in entries]
+    pks = dict(
+        Item.objects.filter(provider=provider, provider_item_id__in=ids).values_list("provider_item_id", "pk")
+    )
+    return [pks[i] for i in ids if i in pks]

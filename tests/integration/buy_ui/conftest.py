@@ -46,7 +46,7 @@ class FakeProvider:
 @pytest.fixture
 def fake_provider(monkeypatch):
     fake = FakeProvider()
-    monkeypatch.setattr("purchases.admin.buy.get_provider", fake)
+    monkeypatch.setattr("purchases.admin.market.get_provider", fake)
     return fake
 
 

@@ -1,0 +1,81 @@
+"""Reads the buy pages make of the provider: the market search and the balance. Never raise: a provider
+that does not answer becomes a message on the page, and the balance is cached briefly."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+
+from ..forms import search_rows, sign_results
+from ..models import Item, ProviderCode
+from ..providers import get_provider
+from ..providers.base import CatalogEntry, NotSupported
+
+log = logging.getLogger(__name__)
+
+BALANCE_TTL = 30  # seconds a balance answer is shown again without asking
+BALANCE_FAILED_TTL = 10  # a provider that did not answer is not asked again on every page view
+UNAVAILABLE = "unavailable"
+
+
+# -------------------------------------------------------------------------------------- search
+
+
+def market_search(*, provider: str, game: str, name: str) -> dict:
+    """The provider's search (a read); the local catalog when the provider has none. Never raises."""
+    label = ProviderCode(provider).label
+    try:
+        entries, source = get_provider(provider, interactive=True).search(name=name, game=game), label
+    except NotSupported:
+        entries, source = _catalog_search(provider, game, name), "our catalog"
+    except Exception as error:  # a read for a page: any failure is a message
+        log.warning("market search on %s failed: %s", provider, error)
+        return {
+            "search_error": f"{label} did not answer the search ({error}). Nothing was bought; try again."
+        }
+    rows = search_rows(entries, game)
+    return {**search_results(provider, rows), "source": source}
+
+
+def search_results(provider: str, rows: list[dict]) -> dict:
+    known = set(
+        Item.objects.filter(provider=provider, provider_item_id__in=[r["id"] for r in rows]).values_list(
+            "provider_item_id", flat=True
+        )
+    )
+    return {"results": rows, "signed": sign_results(provider, rows) if rows else "", "known": known}
+
+
+def _catalog_search(provider: str, game: str, name: str) -> list:
+    items = Item.objects.filter(provider=provider, game=game, name__icontains=name, available=True)
+    return [
+        CatalogEntry(provider, i.name, i.price, i.provider_item_id, i.game, i.classid, i.instanceid)
+        for i in items.exclude(price=None)[:100]
+    ]
+
+
+@dataclass(frozen=True)
+class BalanceView:
+    amount: Decimal | None
+    note: str = ""
+
+
+def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
+    """The provider's balance, cached briefly; "unavailable" when it does not answer. Never raises."""
+    key = f"purchases:buy:balance:{code}"
+    cached = cache.get(key)
+    if cached is not None:
+        return BalanceView(None, "balance unavailable") if cached == UNAVAILABLE else BalanceView(cached)
+    if not fetch:
+        return BalanceView(None, "balance not asked again on this page")
+    try:
+        amount = get_provider(code, interactive=True).balance().amount
+    except Exception as error:  # shown for information; never blocks a buy
+        log.warning("balance of %s unavailable: %s", code, error)
+        cache.set(key, UNAVAILABLE, BALANCE_FAILED_TTL)
+        return BalanceView(None, "balance unavailable")
+    cache.set(key, amount, BALANCE_TTL)
+    return BalanceView(amount)
