@@ -36,18 +36,6 @@ def needing_attention() -> QuerySet[Purchase]:
     return Purchase.objects.filter(attention_q())
 
 
-def find_purchase(identifier: str) -> Purchase | None:
-    """A purchase by any of its exact identifiers, custom_id first."""
-    term = identifier.strip()
-    if not term:
-        return None
-    for field in ("custom_id", "buy_id", "trade_offer_id"):
-        purchase = Purchase.objects.select_related("steam_user").filter(**{field: term}).first()
-        if purchase is not None:
-            return purchase
-    return None
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
     """One line of a purchase's story: our event, a provider call about it, or a callback about it."""

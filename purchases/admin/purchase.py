@@ -132,7 +132,9 @@ class PurchaseAdmin(admin.ModelAdmin):
 
     def _refresh(self, request, custom_ids: list[str]) -> None:
         try:
-            report = purchases_sync(custom_ids=custom_ids, actor=request.user, source="admin")
+            report = purchases_sync(
+                custom_ids=custom_ids, actor=request.user, source="admin", interactive=True
+            )
         except ProviderError as error:
             self.message_user(request, f"The provider did not answer: {error}", messages.ERROR)
             return

@@ -150,13 +150,13 @@ def _mark_unknown(purchases: list[Purchase], error: ProviderError) -> None:
 
 
 def _reject(purchase: Purchase, *, code, reason: str) -> None:
-    purchase.refresh_from_db(fields=["state"])
-    if purchase.state != State.UNCONFIRMED:
-        return
+    """Only an unconfirmed purchase is rejected: one conditional UPDATE, so a concurrent answer wins."""
     with transaction.atomic():
-        Purchase.objects.filter(pk=purchase.pk).update(
+        rejected = Purchase.objects.filter(pk=purchase.pk, state=State.UNCONFIRMED).update(
             state=State.REJECTED, error_code=str(code or "")[:32], error_reason=reason[:255]
         )
+        if not rejected:
+            return
         PurchaseEvent.objects.create(
             purchase=purchase,
             old_state=State.UNCONFIRMED,

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from ..models import Purchase
 from ..providers import get_provider
-from ..providers.base import AuthError, ProviderError, RateLimited, Unavailable
+from ..providers.base import AuthError, Provider, ProviderError, RateLimited, Unavailable
+from ..selectors import open_purchases
 from ..status import OPEN_STATES, State
 from .claims import claim, release
 from .lookup import LookupReport, lookup_batch
@@ -59,7 +60,7 @@ def sync_candidates(
 ) -> list[tuple[str, int]]:
     """(provider, id) of the purchases due for a refresh, least recently synced first."""
     now = timezone.now()
-    queryset = Purchase.objects.filter(state__in=OPEN_STATES)
+    queryset = open_purchases()
     if provider:
         queryset = queryset.filter(provider=provider)
     if custom_ids:
@@ -81,19 +82,22 @@ def purchases_sync(
     dry_run: bool = False,
     actor=None,
     source: str = "sync",
+    interactive: bool = False,
 ) -> SyncReport:
+    """`interactive`: an operator waits (the admin's Refresh), so reads fail fast instead of retrying."""
     report = SyncReport()
     by_provider: dict[str, list[int]] = {}
     for code, pk in sync_candidates(provider=provider, custom_ids=custom_ids, include_all=include_all):
         by_provider.setdefault(code, []).append(pk)
     started = timezone.now()
     for code, ids in by_provider.items():
-        _sync_provider(code, ids, report, started, source=source, actor=actor, dry_run=dry_run)
+        client = get_provider(code, interactive=interactive)
+        _sync_provider(client, ids, report, started, source=source, actor=actor, dry_run=dry_run)
     return report
 
 
-def _sync_provider(code: str, ids: list[int], report: SyncReport, started, **options) -> None:
-    client = get_provider(code)
+def _sync_provider(client: Provider, ids: list[int], report: SyncReport, started, **options) -> None:
+    code = client.code
     size = client.max_lookup_size
     # a purchase another run refreshed after this run began is not asked about again
     not_fresh = Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=started)
