@@ -88,6 +88,10 @@ def normalize(
 
 
 def _held(in_hold: bool, hold_until: datetime | None, now: datetime) -> bool:
-    if hold_until is not None:
-        return hold_until > now
-    return in_hold
+    """Held while the provider says so, whatever the date says; else while the hold end is ahead.
+
+    `in_hold_until` carries no zone and is read as UTC (`parsing.timestamp`). That is the safe reading:
+    SkinsBack's clock is UTC or east of it (UTC+3), so UTC can only put the end later than it is, and a
+    late end costs one more poll, while an early one would call a trade final that can still roll back.
+    """
+    return in_hold or (hold_until is not None and hold_until > now)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .calls import prune_provider_calls
 from .models import Purchase, WebhookEvent
-from .services import enqueue_buys, purchases_send, purchases_sync
+from .services import enqueue_buys, purchases_reverify, purchases_send, purchases_sync, purchases_verify
 from .status import State
 
 STALE_PENDING = timedelta(minutes=2)
@@ -21,6 +21,11 @@ def send_purchases(purchase_ids: list[int]) -> dict:
 
 def sync_open_purchases() -> dict:
     return purchases_sync().as_dict()
+
+
+def verify_purchases(purchase_ids: list[int]) -> dict:
+    """Ask the provider about purchases a callback hinted at (final ones included)."""
+    return purchases_verify(purchase_ids=purchase_ids).as_dict()
 
 
 def resend_stale_pending() -> int:
@@ -37,9 +42,11 @@ def resend_stale_pending() -> int:
 
 
 def reconcile() -> dict:
-    """Daily: resend lost buys, and ask about every open purchase whatever its poll interval."""
+    """Daily: resend lost buys, ask about every open purchase whatever its poll interval, and check
+    again what was finalised recently (and every rejection we only inferred)."""
     resent = resend_stale_pending()
-    return {"resent_chunks": resent, **purchases_sync(include_all=True).as_dict()}
+    report = purchases_sync(include_all=True).as_dict()
+    return {"resent_chunks": resent, **report, "reverified": purchases_reverify().as_dict()}
 
 
 def prune_logs() -> dict:

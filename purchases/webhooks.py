@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 from .models import WebhookEvent
 from .services.callbacks import process_callback, signature_valid
 
+log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
 KEPT_HEADERS = ("Content-Type", "User-Agent", "Content-Length")
 
@@ -32,5 +35,11 @@ def skinsback_webhook(request):
         return HttpResponse("invalid signature", status=403, content_type="text/plain")
     event.valid = True
     event.save(update_fields=["valid"])
-    result = process_callback(event)
+    try:
+        result = process_callback(event)
+    except Exception:  # stored already: answer 2xx so the provider stops resending; the sync catches up
+        log.exception("callback %s could not be applied", event.pk)
+        event.error = "could not be applied (see the server log); the sync will catch the purchase up"
+        event.save(update_fields=["error"])
+        result = event.error
     return JsonResponse({"status": "success", "processed": event.processed, "detail": result[:200]})

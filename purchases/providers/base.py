@@ -24,6 +24,8 @@ class ProviderError(Exception):
     #: set on a write (buy) whose answer was lost or unreadable: the provider may have acted on it,
     #: so the purchase must be looked up by custom_id, never treated as rejected
     outcome_unknown: bool = False
+    #: set by the transport when the request never left this machine (no connection was made)
+    not_sent: bool = False
 
     def __init__(self, message: str = "", *, provider: str = "", code: int | str | None = None) -> None:
         self.provider = provider
@@ -114,6 +116,11 @@ class PurchaseInfo:
     error_reason: str | None = None
     date: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: False when the answer carries no hold field at all (SkinsBack's status_change callback): then an
+    #: `accepted` does not tell whether Steam Trade Protection still holds the trade
+    hold_known: bool = True
+    #: fields the parser could not read ("price='N/A'"): left out, and the purchase is flagged
+    unreadable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,15 @@ class Provider(abc.ABC):  # noqa: B024 - every method has a NotSupported default
     rate_limit_per_minute: int = 0
     #: how long an unaccepted trade offer stays open at the provider (minutes)
     offer_window_minutes: int = 10
+    #: the error codes with which this provider positively refuses a buy: nothing was bought. Any other
+    #: failure of a buy (no code, an unknown code, a lost or unreadable answer) is "outcome unknown".
+    buy_refusal_codes: frozenset[int | str] = frozenset()
+
+    def buy_outcome_unknown(self, err: ProviderError) -> bool:
+        """A buy failed with `err`: may the provider have bought? Only a positive refusal says no."""
+        if err.not_sent:
+            return False
+        return err.outcome_unknown or err.code not in self.buy_refusal_codes
 
     def buy(self, *, partner: str, token: str, request: BuyRequest) -> PurchaseInfo:
         raise NotSupported("buy is not offered", provider=self.code)

@@ -32,6 +32,7 @@ logger = logging.getLogger("purchases.providers")
 T = TypeVar("T")
 
 USER_AGENT = "skins-backoffice/1.0"
+LOOK_IT_UP = "look it up by custom_id"
 #: what a parser raises on a shape it did not expect (never a ProviderError subclass)
 PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError)
 
@@ -166,23 +167,20 @@ class Transport:
                 timeout=self.timeout,
                 stream=stream,
             )
-        except requests.ConnectionError as exc:
+        except requests.RequestException as exc:
             if isinstance(exc, requests.ConnectTimeout) or _not_connected(exc):
                 # nothing reached the provider: safe to say so even for a buy
-                raise _error(
-                    Unavailable, f"could not connect ({type(exc).__name__})", self, retry=True
-                ) from None
+                err = _error(Unavailable, f"could not connect ({type(exc).__name__})", self, retry=True)
+                err.not_sent = True
+                raise err from None
             if call.write:
-                msg = "connection dropped after sending: outcome unknown, look it up by custom_id"
+                # the request may have reached the provider (a timeout, a dropped connection, a body cut
+                # short, an undecodable body): only a lookup by custom_id can tell what happened
+                msg = f"no usable answer after sending ({_what(exc, self)}): outcome unknown, " + LOOK_IT_UP
                 raise _error(Timeout, msg, self) from None
-            raise _error(Unavailable, f"connection failed ({type(exc).__name__})", self, retry=True) from None
-        except requests.Timeout:
-            if call.write:
-                msg = f"no answer within {self.timeout[1]:g}s: outcome unknown, look it up by custom_id"
-                raise _error(Timeout, msg, self) from None
-            raise _error(Timeout, f"no answer within {self.timeout[1]:g}s", self, retry=True) from None
-        except requests.RequestException as exc:
-            raise _error(Unavailable, f"request failed ({type(exc).__name__})", self) from None
+            if isinstance(exc, requests.Timeout):
+                raise _error(Timeout, f"no answer within {self.timeout[1]:g}s", self, retry=True) from None
+            raise _error(Unavailable, f"no usable answer ({type(exc).__name__})", self, retry=True) from None
 
     def _check_http(self, call: HttpCall, response: requests.Response) -> None:
         if response.status_code >= 500:
@@ -289,6 +287,12 @@ def _unexpected(exc: Exception, transport: Transport) -> InvalidResponse:
     return InvalidResponse(f"unexpected answer ({type(exc).__name__})", provider=transport.provider)
 
 
-def _not_connected(exc: requests.ConnectionError) -> bool:
+def _what(exc: requests.RequestException, transport: Transport) -> str:
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {transport.timeout[1]:g}s"
+    return type(exc).__name__
+
+
+def _not_connected(exc: requests.RequestException) -> bool:
     reason = getattr(exc.args[0] if exc.args else None, "reason", None)
     return isinstance(reason, NewConnectionError)

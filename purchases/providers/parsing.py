@@ -6,16 +6,17 @@ lists that are sometimes objects keyed by id. Every reader raises `InvalidRespon
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import ijson
 import requests
 
 from .base import InvalidResponse
 
+T = TypeVar("T")
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
@@ -51,11 +52,15 @@ def flag(value: Any) -> bool:
 def timestamp(value: Any) -> datetime | None:
     """An aware UTC datetime from unix seconds (int or digit string), ISO 8601 or "YYYY-MM-DD HH:MM:SS".
 
-    A datetime string without a zone is taken as UTC: the vendors do not say which zone they print.
+    A datetime string without a zone is taken as UTC: the vendors do not say which zone they print, and
+    for a hold end UTC is the safe reading (see `status._held`). The zero date of MySQL
+    ("0000-00-00 00:00:00") and unix 0 mean "no date".
     """
     if value is None or value == "" or isinstance(value, bool):
         return None
     text = str(value).strip()
+    if text.strip("0-: T") == "":
+        return None
     try:
         if isinstance(value, int | float | Decimal) or text.lstrip("-").replace(".", "", 1).isdigit():
             return datetime.fromtimestamp(float(text), UTC)
@@ -70,6 +75,34 @@ def timestamp(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+class Lenient:
+    """Reads the fields of one entry so that a value it cannot read is noted and left out, never
+    allowed to lose the entry's other fields (or the other entries of a batch)."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def read(self, name: str, reader: Callable[[Any], T], value: Any) -> T | None:
+        try:
+            return reader(value)
+        except InvalidResponse:
+            self.problems.append(f"{name}={str(value)[:40]!r}")
+            return None
+
+    def mapping(self, name: str, value: Any) -> dict[str, Any]:
+        if value is None or isinstance(value, dict):
+            return value or {}
+        self.problems.append(f"{name}={str(value)[:40]!r}")
+        return {}
+
+
+def text(value: Any) -> str | None:
+    """A free-text field (error_reason): numbers and other scalars as their text; empty as None."""
+    if value is None or value == "" or isinstance(value, bool | dict | list):
+        return None
+    return str(value).strip() or None
+
+
 def count(value: Any) -> int | None:
     if value is None or value == "":
         return None
@@ -77,6 +110,16 @@ def count(value: Any) -> int | None:
         return int(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         raise InvalidResponse(f"not a count: {str(value)[:40]!r}") from None
+
+
+def lenient_entries(value: Any) -> Iterator[tuple[str | None, Any]]:
+    """Like `entries`, but yields entries that are not objects too: the caller notes them as unreadable."""
+    if isinstance(value, dict):
+        yield from ((str(key), entry) for key, entry in value.items())
+    elif isinstance(value, list):
+        yield from ((None, entry) for entry in value)
+    elif value not in (None, ""):
+        raise InvalidResponse(f"expected a list or an object, got {type(value).__name__}")
 
 
 def entries(value: Any) -> Iterator[tuple[str | None, dict[str, Any]]]:

@@ -36,6 +36,7 @@ class SkinifyProvider(Provider):
     max_lookup_size = 100
     rate_limit_per_minute = 300
     offer_window_minutes = 5
+    buy_refusal_codes = parse.BUY_REFUSALS
 
     def __init__(self, *, api_url: str, token: str, transport: Transport | None = None) -> None:
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"

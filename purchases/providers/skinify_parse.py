@@ -24,7 +24,7 @@ from .base import (
     Rejected,
     Unavailable,
 )
-from .parsing import count, entries, flag, ident, mapping, money, timestamp
+from .parsing import Lenient, count, entries, flag, ident, lenient_entries, money, text, timestamp
 
 CODE = "skinify"
 AUTH_HINT = (
@@ -39,6 +39,29 @@ RATE_LIMIT_MESSAGE = "request_limit_exceeded"
 # Not documented for Skinify but SkinsBack-like words for "nothing happened, try later": value = retry soon
 UNAVAILABLE_MESSAGES = {"request_timeout": True, "under_maintenance": True, "market_disabled": False}
 CENT = Decimal("0.01")
+# Messages with which a buy was positively refused (nothing bought): the documented ones, the SkinsBack
+# words Skinify shares, auth and rate limit. `request_timeout` and `under_maintenance` are not here: a
+# buy answered that way may still have been carried out, so it is looked up by custom_id.
+BUY_REFUSALS: frozenset[int | str] = frozenset(
+    {
+        "missing_skin_parameters",
+        "name_too_short",
+        "missing_partner_or_token",
+        "invalid_trade_token",
+        "invalid_partner",
+        "invalid_partner_value",
+        "invalid_token_value",
+        "insufficient_funds",
+        "skin_unavailable",
+        "skins_not_found_at_specified_price",
+        "too_many_failed_attempts_for_user",
+        "market_disabled",
+        RATE_LIMIT_MESSAGE,
+        401,
+        403,
+        *AUTH_MESSAGES,
+    }
+)
 
 
 def raise_for_error(body: dict[str, Any], http_status: int = 200) -> None:
@@ -71,30 +94,38 @@ def error_for(message: str) -> ProviderError:
     return Rejected(message, provider=CODE, code=message)
 
 
-def purchase(data: dict[str, Any], now: datetime | None = None) -> PurchaseInfo:
-    """withdraw/buy, withdraw/info and withdraw/history items. `settlement` in the future = in hold."""
-    skin = mapping(data.get("skin") or {}, "skin")
-    settlement = timestamp(data.get("settlement"))
+def purchase(data: Any, now: datetime | None = None) -> PurchaseInfo:
+    """withdraw/buy, withdraw/info and withdraw/history items. `settlement` in the future = in hold.
+
+    Lenient per field: a value that cannot be read is left out and named in `unreadable`."""
+    if not isinstance(data, dict):
+        return PurchaseInfo(
+            provider=CODE, status="", raw={"entry": str(data)[:200]}, unreadable=("entry is not an object",)
+        )
+    read = Lenient()
+    skin = read.mapping("skin", data.get("skin"))
+    settlement = read.read("settlement", timestamp, data.get("settlement"))
     debited = data.get("balance_debited_amount")
     if debited is None:
         debited = data.get("balance_debited_sum")  # the WebSocket event's name for the same amount
     return PurchaseInfo(
         provider=CODE,
-        status=str(data.get("purchase_status") or ""),
+        status=text(data.get("purchase_status")) or "",
         buy_id=ident(data.get("purchase_id")),
         custom_id=ident(data.get("custom_id")),
         item_id=ident(skin.get("id")),
-        item_name=str(skin.get("name") or ""),
-        price=money(skin.get("price")),
-        balance_debited=money(debited),
+        item_name=text(skin.get("name")) or "",
+        price=read.read("skin.price", money, skin.get("price")),
+        balance_debited=read.read("balance_debited_amount", money, debited),
         steam_id=ident(data.get("steam_id")),
         trade_offer_id=ident(data.get("trade_offer_id")),
         in_hold=settlement is not None and settlement > (now or datetime.now(UTC)),
         hold_until=settlement,
-        reserved_until=timestamp(data.get("reserved_until")),
-        error_reason=str(data["error_reason"]) if data.get("error_reason") else None,
-        date=timestamp(data.get("date")),
+        reserved_until=read.read("reserved_until", timestamp, data.get("reserved_until")),
+        error_reason=text(data.get("error_reason")),
+        date=read.read("date", timestamp, data.get("date")),
         raw=data,
+        unreadable=tuple(read.problems),
     )
 
 
@@ -106,7 +137,7 @@ def bought(data: dict[str, Any]) -> PurchaseInfo:
 
 
 def purchases(body: dict[str, Any]) -> list[PurchaseInfo]:
-    return [purchase(entry) for _, entry in entries(body.get("items"))]
+    return [purchase(entry) for _, entry in lenient_entries(body.get("items"))]
 
 
 def history(body: dict[str, Any]) -> HistoryPage:

@@ -25,7 +25,7 @@ from .base import (
     Unavailable,
     UnavailableItem,
 )
-from .parsing import count, entries, flag, ident, mapping, money, timestamp
+from .parsing import Lenient, count, entries, flag, ident, lenient_entries, mapping, money, text, timestamp
 
 CODE = "skinsback"
 
@@ -74,25 +74,41 @@ def error_for(code: int | None, message: str, method: str) -> ProviderError:
     return Rejected(message, provider=CODE, code=code)
 
 
-def purchase(data: dict[str, Any]) -> PurchaseInfo:
-    """One purchase of market_buy, market_batch_buy, market_getinfo, market_history or an event."""
-    item = mapping(data.get("item") or {}, "item")
+HOLD_FIELDS = ("in_hold", "in_hold_until")
+
+
+def purchase(data: Any) -> PurchaseInfo:
+    """One purchase of market_buy, market_batch_buy, market_getinfo, market_history or an event.
+
+    Lenient per field: a value that cannot be read is left out and named in `unreadable`."""
+    if not isinstance(data, dict):
+        return unreadable_entry(data)
+    read = Lenient()
+    item = read.mapping("item", data.get("item"))
     return PurchaseInfo(
         provider=CODE,
-        status=str(data.get("offer_status") or ""),
+        status=text(data.get("offer_status")) or "",
         buy_id=ident(data.get("buy_id")),
         custom_id=ident(data.get("custom_id")),
         item_id=ident(item.get("id")),
-        item_name=str(item.get("name") or ""),
-        price=money(item.get("price")),
-        balance_debited=money(data.get("balance_debited_sum")),
+        item_name=text(item.get("name")) or "",
+        price=read.read("item.price", money, item.get("price")),
+        balance_debited=read.read("balance_debited_sum", money, data.get("balance_debited_sum")),
         steam_id=ident(data.get("steamid")),
         trade_offer_id=ident(data.get("tradeofferid")),
         in_hold=flag(data.get("in_hold")),
-        hold_until=timestamp(data.get("in_hold_until")),
-        error_reason=data.get("error_reason") or None,
-        date=timestamp(data.get("date")),
+        hold_until=read.read("in_hold_until", timestamp, data.get("in_hold_until")),
+        error_reason=text(data.get("error_reason")),
+        date=read.read("date", timestamp, data.get("date")),
         raw=data,
+        hold_known=any(name in data for name in HOLD_FIELDS),
+        unreadable=tuple(read.problems),
+    )
+
+
+def unreadable_entry(value: Any) -> PurchaseInfo:
+    return PurchaseInfo(
+        provider=CODE, status="", raw={"entry": str(value)[:200]}, unreadable=("entry is not an object",)
     )
 
 
@@ -106,7 +122,7 @@ def bought(data: dict[str, Any]) -> PurchaseInfo:
 def purchases(body: dict[str, Any]) -> list[PurchaseInfo]:
     """Both getinfo forms: `items[]` (buy_ids / custom_ids) or the fields at top level (buy_id)."""
     if "items" in body:
-        return [purchase(entry) for _, entry in entries(body["items"])]
+        return [purchase(entry) for _, entry in lenient_entries(body["items"])]
     if "buy_id" in body or "item" in body:
         return [purchase(body)]
     raise InvalidResponse("the getinfo answer has neither items nor buy_id", provider=CODE)
@@ -116,8 +132,8 @@ def batch(body: dict[str, Any], requested: Sequence[BuyRequest]) -> BatchBuyResu
     """`purchased`/`unavailable` as objects keyed by skin id (as printed) or as lists (as described)."""
     custom_ids = _custom_ids_by_item(requested)
     bought_items = []
-    for key, entry in entries(body.get("purchased")):
-        info = bought(entry)
+    for key, entry in lenient_entries(body.get("purchased")):
+        info = purchase(entry)
         if info.item_id is None and key is not None:
             info = _with_item_id(info, key)
         bought_items.append(info)
@@ -153,7 +169,7 @@ def _with_item_id(info: PurchaseInfo, item_id: str) -> PurchaseInfo:
 def history(body: dict[str, Any]) -> HistoryPage:
     cursor = ident(body.get("start_from"))
     return HistoryPage(
-        items=[purchase(entry) for _, entry in entries(body.get("items"))],
+        items=[purchase(entry) for _, entry in lenient_entries(body.get("items"))],
         has_more=flag(body.get("has_more")),
         cursor=cursor,
         total_count=count(body.get("total_count")),

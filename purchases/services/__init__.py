@@ -3,6 +3,7 @@
 from .buy import purchases_send
 from .create import BuyError, BuyLine, CreateResult, default_max_price, enqueue_buys, purchases_create
 from .lookup import LookupReport, purchases_resolve
+from .reverify import purchases_reverify, purchases_verify
 from .sync import SyncReport, purchases_sync
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "enqueue_buys",
     "purchases_create",
     "purchases_resolve",
+    "purchases_reverify",
     "purchases_send",
     "purchases_sync",
+    "purchases_verify",
 ]

@@ -1,6 +1,15 @@
 """Turning what a provider says about a purchase into field changes and a PurchaseEvent.
 
 Shared by the buy, the sync, the callbacks and the history import, so all four judge an answer alike.
+The provider is the source of truth: our state is its last word, revised by later evidence.
+
+- An answer read from the provider (a buy answer, a lookup, the history) may correct even a final state
+  (a "rejected" purchase the provider has, a failed trade later accepted, a delivered one rolled back):
+  the correction is written with an event and the purchase is flagged for attention.
+- A callback is a hint. It moves an open purchase forward and records a rollback, but it never reopens a
+  final state and never makes an `accepted` trade final when it says nothing of the hold: such callbacks
+  ask for a lookup instead (`Change.verify`).
+- Between open states an older word never replaces a newer one (a late callback, a crossed answer).
 """
 
 from __future__ import annotations
@@ -9,89 +18,135 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-
 from ..models import Purchase, PurchaseEvent
 from ..providers.base import PurchaseInfo
 from ..status import FINAL_STATES, State, normalize
 
-STATE_RANK = {
-    State.PENDING: 0,
-    State.UNCONFIRMED: 1,
-    State.REJECTED: 4,
-    State.IN_PROGRESS: 2,
-    State.ON_HOLD: 3,
-    State.DELIVERED: 4,
-    State.FAILED: 4,
-    State.REVERTED: 4,
-}
+#: how far along an open purchase is; a lower rank never replaces a higher one between open states
+STATE_RANK = {State.PENDING: 0, State.UNCONFIRMED: 1, State.IN_PROGRESS: 2, State.ON_HOLD: 3}
 # within in_progress the provider's words still move forward; an older word never replaces a newer one
 STATUS_RANK = {"reserved": 0, "creating_trade": 1, "processing": 1, "waiting_accept": 2, "accepted": 3}
+#: sources that report what the provider answered when asked (as opposed to callbacks, which are hints)
+HINT_SOURCES = frozenset({"webhook"})
+#: attention reasons that a later, readable answer lifts
+CLEARED_BY_A_GOOD_ANSWER = ("Unknown provider status", "Unreadable")
+#: our own texts in error_reason, replaced as soon as the provider answers
+OUR_ERRORS = ("no usable answer", "never reached the provider")
 
 
 @dataclass
 class Change:
-    """What applying one answer would do to one purchase."""
+    """What applying one answer would do to one purchase, and the state it was computed from."""
 
     purchase: Purchase
     fields: dict[str, Any] = field(default_factory=dict)
     event: PurchaseEvent | None = None
+    from_state: str = ""
+    from_status: str = ""
+    #: a hint we did not take as a verdict: the purchase should be looked up at the provider
+    verify: bool = False
+
+    def __post_init__(self) -> None:
+        self.from_state = self.from_state or self.purchase.state
+        self.from_status = self.from_status or self.purchase.provider_status
 
     @property
     def state_changed(self) -> bool:
         return "state" in self.fields
 
     def describe(self) -> str:
-        old = self.event.old_state if self.event else self.purchase.state
-        return f"{self.purchase.custom_id}: {old} → {self.fields.get('state', self.purchase.state)}"
+        return f"{self.purchase.custom_id}: {self.from_state} → {self.fields.get('state', self.from_state)}"
 
 
-def is_regression(purchase: Purchase, new_state: str, new_status: str) -> bool:
-    """An answer older than what we know (a late callback, a stale history page) must not win."""
+@dataclass(frozen=True)
+class Verdict:
+    state: str
+    status: str
+    attention: str = ""  # why a person should look: a correction, an unknown word, an unreadable field
+    verify: bool = False
+    note: str = ""  # the event's message
+
+
+def judge(purchase: Purchase, info: PurchaseInfo, *, source: str, now: datetime) -> Verdict | None:
+    """The state and provider status this answer leads to, or None when it must not move the purchase."""
+    normalized = normalize(
+        purchase.provider, info.status, in_hold=info.in_hold, hold_until=info.hold_until, now=now
+    )
+    state, hint = normalized.state, source in HINT_SOURCES
+    if not info.status or not normalized.known:
+        return _unknown_word(purchase, info)
+    if purchase.state not in FINAL_STATES:
+        if hint and state == State.DELIVERED and not info.hold_known:
+            # the callback does not say whether Steam Trade Protection holds the trade: keep it open
+            note = "accepted (the callback says nothing of a hold): kept open and looked up"
+            return None if _is_older(purchase, State.ON_HOLD, info.status) else _hold_unknown(info, note)
+        return None if _is_older(purchase, state, info.status) else Verdict(state, info.status)
+    if state == purchase.state:
+        return Verdict(state, info.status)  # the same outcome, perhaps in other words
+    if hint and state != State.REVERTED:
+        return Verdict(purchase.state, purchase.provider_status, verify=True)  # ask before reopening
+    was = purchase.provider_status or purchase.error_code or "our inference"
+    why = f"Corrected by the provider's later answer: {info.status} ({state}), was {purchase.state} ({was})"
+    return Verdict(state, info.status, attention=why[:255], note=why)
+
+
+def _hold_unknown(info: PurchaseInfo, note: str) -> Verdict:
+    return Verdict(State.ON_HOLD, info.status, verify=True, note=note)
+
+
+def _unknown_word(purchase: Purchase, info: PurchaseInfo) -> Verdict:
+    """A status we cannot read never moves a purchase; an unknown word keeps an open one open, flagged."""
+    if not info.status:
+        return Verdict(purchase.state, purchase.provider_status)
+    why = f"Unknown provider status '{info.status[:60]}'"
     if purchase.state in FINAL_STATES:
-        return new_state != purchase.state or new_status != purchase.provider_status
-    old_rank, new_rank = STATE_RANK[State(purchase.state)], STATE_RANK[State(new_state)]
+        return Verdict(purchase.state, purchase.provider_status, attention=why)
+    # the provider knows the purchase, so an unconfirmed one was bought; nothing else moves
+    state = State.IN_PROGRESS if purchase.state == State.UNCONFIRMED else purchase.state
+    return Verdict(state, info.status, attention=why, note=why.lower())
+
+
+def _is_older(purchase: Purchase, new_state: str, new_status: str) -> bool:
+    """An answer older than what we know (a late callback, a stale answer) must not win."""
+    old_rank, new_rank = STATE_RANK[State(purchase.state)], STATE_RANK.get(State(new_state), 4)
     if new_rank != old_rank:
         return new_rank < old_rank
-    old_word = STATUS_RANK.get(purchase.provider_status, 1)
-    return STATUS_RANK.get(new_status, 1) < old_word
+    return STATUS_RANK.get(new_status, 1) < STATUS_RANK.get(purchase.provider_status, 1)
 
 
 def compute_change(
     purchase: Purchase, info: PurchaseInfo, *, source: str, now: datetime, actor=None
 ) -> Change | None:
     """The field changes (and event) this answer brings, or None if it brings nothing new or is stale."""
-    normalized = normalize(
-        purchase.provider, info.status, in_hold=info.in_hold, hold_until=info.hold_until, now=now
-    )
-    if is_regression(purchase, normalized.state, info.status):
+    verdict = judge(purchase, info, source=source, now=now)
+    if verdict is None:
         return None
-    wanted = _wanted_fields(purchase, info, normalized.state, known=normalized.known)
+    wanted = _wanted_fields(purchase, info, verdict)
     changes = {name: value for name, value in wanted.items() if getattr(purchase, name) != value}
     if not changes:
-        return None
-    change = Change(purchase=purchase, fields=changes)
+        return Change(purchase=purchase, verify=True) if verdict.verify else None
+    change = Change(purchase=purchase, fields=changes, verify=verdict.verify)
     if "state" in changes or "provider_status" in changes:
         change.event = PurchaseEvent(
             purchase=purchase,
             at=now,
             old_state=purchase.state,
-            new_state=normalized.state,
+            new_state=verdict.state,
             old_provider_status=purchase.provider_status,
-            new_provider_status=info.status,
+            new_provider_status=verdict.status,
             source=source,
             actor=actor,
-            message="" if normalized.known else f"unknown provider status '{info.status}'",
+            message=verdict.note[:255],
             payload=jsonable(info.raw),
         )
     return change
 
 
-def _wanted_fields(purchase: Purchase, info: PurchaseInfo, state: str, *, known: bool) -> dict[str, Any]:
+def _wanted_fields(purchase: Purchase, info: PurchaseInfo, verdict: Verdict) -> dict[str, Any]:
     wanted: dict[str, Any] = {
-        "state": state,
-        "provider_status": info.status,
-        "in_hold": state == State.ON_HOLD,
+        "state": verdict.state,
+        "provider_status": verdict.status,
+        "in_hold": verdict.state == State.ON_HOLD,
     }
     optional = {
         "buy_id": info.buy_id,
@@ -103,43 +158,25 @@ def _wanted_fields(purchase: Purchase, info: PurchaseInfo, state: str, *, known:
     wanted.update({name: value for name, value in optional.items() if value not in (None, "")})
     if info.error_reason:
         wanted["error_reason"] = info.error_reason[:255]
+    elif purchase.error_reason.startswith(OUR_ERRORS):
+        wanted["error_reason"] = ""  # our guess while we had no answer; the provider has answered now
     if not purchase.item_name and info.item_name:
         wanted["item_name"] = info.item_name
-    if not known:
-        wanted["needs_attention"] = True
-        wanted["attention_reason"] = f"Unknown provider status '{info.status}'"
-    elif purchase.needs_attention and purchase.attention_reason.startswith("Unknown provider status"):
-        wanted["needs_attention"], wanted["attention_reason"] = False, ""
+    wanted.update(_attention(purchase, info, verdict))
     return wanted
 
 
-def save_change(change: Change, *, raw: dict | None = None, now: datetime | None = None) -> None:
-    """Write one change and its event together (single-purchase paths; the sync writes in bulk)."""
-    purchase = change.purchase
-    for name, value in change.fields.items():
-        setattr(purchase, name, value)
-    update_fields = [*change.fields, "updated_at"]
-    if raw is not None:
-        purchase.raw = jsonable(raw)
-        update_fields.append("raw")
-    if now is not None:
-        purchase.last_synced_at = now
-        update_fields.append("last_synced_at")
-    with transaction.atomic():
-        purchase.save(update_fields=update_fields)
-        if change.event is not None:
-            change.event.save()
-
-
-def apply_info(
-    purchase: Purchase, info: PurchaseInfo, *, source: str, now: datetime, actor=None
-) -> Change | None:
-    change = compute_change(purchase, info, source=source, now=now, actor=actor)
-    if change is None:
-        Purchase.objects.filter(pk=purchase.pk).update(last_synced_at=now, raw=jsonable(info.raw))
-        return None
-    save_change(change, raw=info.raw, now=now)
-    return change
+def _attention(purchase: Purchase, info: PurchaseInfo, verdict: Verdict) -> dict[str, Any]:
+    reason = verdict.attention
+    if info.unreadable:
+        reason = "Unreadable in the provider's answer: " + ", ".join(info.unreadable)
+    if reason:
+        return {"needs_attention": True, "attention_reason": reason[:255]}
+    if purchase.needs_attention and purchase.attention_reason.startswith(
+        ("Unknown provider status", "Unreadable")
+    ):
+        return {"needs_attention": False, "attention_reason": ""}  # the provider's answer reads well again
+    return {}
 
 
 def jsonable(value: Any) -> Any:

@@ -21,14 +21,14 @@ from ..providers.base import (
     DUPLICATE_CUSTOM_ID_CODES,
     BatchBuyResult,
     BuyRequest,
+    Provider,
     ProviderError,
     is_duplicate_custom_id,
-    is_outcome_unknown,
 )
 from ..status import State
-from .apply import compute_change, save_change
 from .claims import claim, release
 from .lookup import purchases_resolve
+from .writes import apply_answer
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def _send(purchases: list[Purchase]) -> None:
         try:
             result = provider.batch_buy(partner=user.partner, token=user.token, items=requests)
         except ProviderError as error:
-            _apply_whole_error(purchases, error)
+            _apply_whole_error(purchases, error, provider)
         else:
             _apply_batch(purchases, result)
         return
@@ -87,13 +87,13 @@ def _send(purchases: list[Purchase]) -> None:
         try:
             info = provider.buy(partner=user.partner, token=user.token, request=request)
         except ProviderError as error:
-            _apply_whole_error([purchase], error)
+            _apply_whole_error([purchase], error, provider)
         else:
             _apply_bought(purchase, info)
 
 
 def _request(purchase: Purchase) -> BuyRequest:
-    item_id = purchase.item.provider_item_id if purchase.item_id else None
+    item_id = _skin_id(purchase)
     return BuyRequest(
         custom_id=purchase.custom_id,
         max_price=purchase.max_price,
@@ -104,23 +104,20 @@ def _request(purchase: Purchase) -> BuyRequest:
 
 
 def _apply_bought(purchase: Purchase, info) -> None:
-    now = timezone.now()
-    change = compute_change(purchase, info, source="buy", now=now, actor=purchase.created_by)
-    if change is not None:
-        save_change(change, raw=info.raw)
+    apply_answer(purchase, info, source="buy", actor=purchase.created_by)
 
 
 def _apply_batch(purchases: list[Purchase], result: BatchBuyResult) -> None:
     by_custom_id = {p.custom_id: p for p in purchases}
     for info in result.purchased:
-        purchase = by_custom_id.pop(info.custom_id or "", None)
+        purchase = _answered(by_custom_id, info.custom_id, info.item_id)
         if purchase is None:
-            log.warning("batch answer names a custom_id we did not send in this request")
+            log.warning("a batch answer entry matches none of the purchases sent; the lookup resolves them")
             continue
         _apply_bought(purchase, info)
     unknown: list[Purchase] = []
     for entry in result.unavailable:
-        purchase = by_custom_id.pop(entry.custom_id or "", None)
+        purchase = _answered(by_custom_id, entry.custom_id, entry.item_id)
         if purchase is None:
             continue
         if entry.code in DUPLICATE_CUSTOM_ID_CODES:
@@ -131,13 +128,26 @@ def _apply_batch(purchases: list[Purchase], result: BatchBuyResult) -> None:
     _resolve(unknown)
 
 
-def _apply_whole_error(purchases: list[Purchase], error: ProviderError) -> None:
-    if is_outcome_unknown(error):
-        log.warning("buy outcome unknown for %d purchase(s): %s", len(purchases), type(error).__name__)
-        _mark_unknown(purchases, error)
+def _answered(unanswered: dict[str, Purchase], custom_id: str | None, item_id: str | None) -> Purchase | None:
+    """The purchase an answer entry is about, taken out of `unanswered`: by its custom_id echo, else by
+    the skin id when exactly one unanswered purchase is for that skin (the vendor omits the echo)."""
+    if custom_id:
+        return unanswered.pop(custom_id, None)
+    same_skin = [key for key, p in unanswered.items() if item_id and _skin_id(p) == item_id]
+    return unanswered.pop(same_skin[0]) if len(same_skin) == 1 else None
+
+
+def _skin_id(purchase: Purchase) -> str | None:
+    return purchase.item.provider_item_id if purchase.item_id else None
+
+
+def _apply_whole_error(purchases: list[Purchase], error: ProviderError, provider: Provider) -> None:
+    if is_duplicate_custom_id(error):
         _resolve(purchases)
         return
-    if is_duplicate_custom_id(error):
+    if provider.buy_outcome_unknown(error):
+        log.warning("buy outcome unknown for %d purchase(s): %s", len(purchases), type(error).__name__)
+        _mark_unknown(purchases, error)
         _resolve(purchases)
         return
     for purchase in purchases:

@@ -9,12 +9,10 @@ import logging
 
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils import timezone
 
 from ..models import Purchase, WebhookEvent
 from ..providers import skinsback_parse
-from ..providers.base import ProviderError
-from .apply import compute_change, save_change
+from .writes import apply_answer
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +44,7 @@ def process_callback(event: WebhookEvent) -> str:
         return _finish(event, done="balance noted")
     if kind not in PURCHASE_EVENTS:
         return _finish(event, error=f"unknown event '{kind}'")
-    try:
-        info = skinsback_parse.purchase(data)
-    except (ProviderError, ValueError, TypeError, AttributeError) as error:
-        return _finish(event, error=f"unreadable purchase data: {type(error).__name__}")
+    info = skinsback_parse.purchase(data)  # lenient: unreadable fields are named, never raised
     return _apply(event, info)
 
 
@@ -64,11 +59,20 @@ def _apply(event: WebhookEvent, info) -> str:
         )
     if not info.status:
         return _finish(event, done="no status in the callback")
-    change = compute_change(purchase, info, source="webhook", now=timezone.now())
-    if change is None:
-        return _finish(event, done=f"{purchase.custom_id}: nothing new (replay or older status)")
-    save_change(change, raw=info.raw)
+    change = apply_answer(purchase, info, source="webhook")
+    if change is not None and change.verify:
+        request_verification([purchase.pk])
+    if change is None or not change.fields:
+        done = "asked the provider" if change is not None else "nothing new (replay or older status)"
+        return _finish(event, done=f"{purchase.custom_id}: {done}")
     return _finish(event, done=change.describe())
+
+
+def request_verification(purchase_ids: list[int]) -> None:
+    """A hint we did not take as a verdict: ask the provider about these purchases in the background."""
+    from django_q.tasks import async_task
+
+    async_task("purchases.tasks.verify_purchases", purchase_ids, group="verify", task_name=None)
 
 
 def _finish(event: WebhookEvent, *, done: str = "", error: str = "") -> str:

@@ -22,7 +22,8 @@ def claim(queryset: QuerySet[Purchase], *, now: datetime, lease: timedelta, **up
     claimed = queryset.filter(free).update(claim_token=token, claimed_until=now + lease, **updates)
     if not claimed:
         return []
-    return list(Purchase.objects.filter(claim_token=token).select_related("steam_user").order_by("pk"))
+    mine = Purchase.objects.filter(claim_token=token).select_related("steam_user", "item")
+    return list(mine.order_by("pk"))
 
 
 def release(purchases: Iterable[Purchase]) -> None:

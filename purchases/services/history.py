@@ -13,7 +13,7 @@ from ..models import Purchase, PurchaseEvent, SteamUser
 from ..providers import get_provider
 from ..providers.base import PurchaseInfo
 from ..status import normalize
-from .apply import compute_change, save_change
+from .writes import apply_answer
 
 
 @dataclass
@@ -38,11 +38,10 @@ def purchases_import_history(*, provider: str, since: datetime, until: datetime)
         if purchase is None:
             report.created.append(_import(provider, info).custom_id)
             continue
-        change = compute_change(purchase, info, source="command", now=timezone.now())
-        if change is None:
+        change = apply_answer(purchase, info, source="command")
+        if change is None or not change.fields:
             report.unchanged += 1
             continue
-        save_change(change, raw=info.raw)
         report.updated.append(change.describe())
     return report
 

@@ -10,17 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from ..models import Purchase, PurchaseEvent
 from ..providers import get_provider
 from ..providers.base import NotFound, Provider, PurchaseInfo
 from ..status import State
-from .apply import Change, compute_change
+from .apply import Change, compute_change, jsonable
+from .writes import write_changes
 
 NEVER_REACHED = "never reached the provider"
 UNKNOWN_TO_PROVIDER = "The provider does not know this purchase"
+UNATTRIBUTED = "The provider's answer named no custom_id or buy_id we could match to this purchase"
 
 
 @dataclass
@@ -30,9 +31,11 @@ class LookupReport:
     changes: list[str] = field(default_factory=list)
     changed: list[tuple[int, str]] = field(default_factory=list)  # (pk, custom_id), in `changes` order
     not_found: list[str] = field(default_factory=list)
+    unreadable: int = 0  # answer entries with a field we could not read (their purchases are flagged)
 
     def merge(self, other: LookupReport) -> None:
         self.refreshed += other.refreshed
+        self.unreadable += other.unreadable
         self.requests += other.requests
         self.changes += other.changes
         self.changed += other.changed
@@ -63,22 +66,28 @@ def lookup_batch(
     report = LookupReport(refreshed=len(purchases))
     with_buy_id = [p for p in purchases if p.buy_id]
     without = [p for p in purchases if not p.buy_id]
-    answers: list[PurchaseInfo] = []
+    rounds: list[tuple[list[Purchase], list[PurchaseInfo]]] = []
     if with_buy_id:
-        answers += _ask(provider, buy_ids=[p.buy_id for p in with_buy_id])
-        report.requests += 1
+        rounds.append((with_buy_id, _ask(provider, buy_ids=[p.buy_id for p in with_buy_id])))
     if without:
-        answers += _ask(provider, custom_ids=[p.custom_id for p in without])
-        report.requests += 1
+        rounds.append((without, _ask(provider, custom_ids=[p.custom_id for p in without])))
+    report.requests = len(rounds)
     now = timezone.now()
-    changes, missing = _match(purchases, answers, source=source, actor=actor, now=now)
-    changes += [c for c in (_not_found_change(p, provider, now, source) for p in missing) if c]
+    changes: list[Change] = []
+    for asked, infos in rounds:
+        report.unreadable += sum(1 for info in infos if info.unreadable)
+        matched, unattributed = _match(asked, infos)
+        changes += _answered(matched, source=source, actor=actor, now=now)
+        found = {purchase.pk for purchase, _ in matched}
+        for purchase in (p for p in asked if p.pk not in found):
+            report.not_found.append(purchase.custom_id)
+            change = _unattributed(purchase) if unattributed else _not_found(purchase, provider, now, source)
+            changes += [change] if change is not None else []
+    if not dry_run:
+        changes = write_changes(changes, [p.pk for p in purchases], now)
     moved = [c for c in changes if c.state_changed]
     report.changes = [c.describe() for c in moved]
     report.changed = [(c.purchase.pk, c.purchase.custom_id) for c in moved]
-    report.not_found = [p.custom_id for p in missing]
-    if not dry_run:
-        write_changes(changes, [p.pk for p in purchases], now)
     return report
 
 
@@ -89,26 +98,56 @@ def _ask(provider: Provider, **ids: list[str]) -> list[PurchaseInfo]:
         return []  # a single unknown id answers offer_not_found; a list simply omits it
 
 
-def _match(purchases, answers, *, source, actor, now) -> tuple[list[Change], list[Purchase]]:
-    by_buy_id = {a.buy_id: a for a in answers if a.buy_id}
-    by_custom_id = {a.custom_id: a for a in answers if a.custom_id}
-    changes: list[Change] = []
-    missing: list[Purchase] = []
-    for purchase in purchases:
+def _match(asked: list[Purchase], infos: list[PurchaseInfo]):
+    """(purchase, answer) pairs by buy_id, else custom_id; answers without an echo we can use are matched
+    by the skin id when exactly one asked purchase has it, or when one was asked and one answered.
+    Returns the pairs and the answers left unattributed."""
+    by_buy_id = {a.buy_id: a for a in infos if a.buy_id}
+    by_custom_id = {a.custom_id: a for a in infos if a.custom_id}
+    pairs: dict[int, tuple[Purchase, PurchaseInfo]] = {}
+    for purchase in asked:
         info = by_buy_id.get(purchase.buy_id) if purchase.buy_id else None
         info = info or by_custom_id.get(purchase.custom_id)
-        if info is None:
-            missing.append(purchase)
-            continue
+        if info is not None:
+            pairs[purchase.pk] = (purchase, info)
+    used = {id(info) for _, info in pairs.values()}
+    left = [a for a in infos if id(a) not in used and not a.custom_id]
+    # only a purchase asked about by custom_id can be the subject of an answer that does not echo it
+    rest = [p for p in asked if p.pk not in pairs and not p.buy_id]
+    if len(left) == 1 and len(rest) == 1:
+        pairs[rest[0].pk] = (rest[0], left.pop())
+    for info in list(left):
+        same = [p for p in rest if info.item_id and _skin_id(p) == info.item_id and p.pk not in pairs]
+        if len(same) == 1:
+            pairs[same[0].pk] = (same[0], info)
+            left.remove(info)
+    return list(pairs.values()), left
+
+
+def _skin_id(purchase: Purchase) -> str | None:
+    return purchase.item.provider_item_id if purchase.item_id else None
+
+
+def _answered(pairs, *, source: str, actor, now: datetime) -> list[Change]:
+    changes = []
+    for purchase, info in pairs:
         change = compute_change(purchase, info, source=source, now=now, actor=actor)
-        if change is not None:
-            change.fields["raw"] = info.raw
+        if change is not None and change.fields:
+            change.fields["raw"] = jsonable(info.raw)
             changes.append(change)
-    return changes, missing
+    return changes
 
 
-def _not_found_change(purchase: Purchase, provider: Provider, now: datetime, source: str) -> Change | None:
-    """Unconfirmed and older than the offer window: it never arrived. Anything else: flag, never change."""
+def _unattributed(purchase: Purchase) -> Change | None:
+    """The answer held entries we could not tell apart: nothing is concluded about this purchase."""
+    if purchase.needs_attention:
+        return None
+    return Change(purchase=purchase, fields={"needs_attention": True, "attention_reason": UNATTRIBUTED})
+
+
+def _not_found(purchase: Purchase, provider: Provider, now: datetime, source: str) -> Change | None:
+    """Unconfirmed and older than the offer window: it never arrived. Rejected: as expected. Anything
+    else: flag, never change."""
     window = timedelta(minutes=provider.offer_window_minutes)
     sent = purchase.sent_at or purchase.created_at
     if purchase.state == State.UNCONFIRMED and sent < now - window:
@@ -118,24 +157,7 @@ def _not_found_change(purchase: Purchase, provider: Provider, now: datetime, sou
             source=source, message=NEVER_REACHED,
         )  # fmt: skip
         return Change(purchase=purchase, fields=fields, event=event)
-    if purchase.state == State.UNCONFIRMED or purchase.needs_attention:
-        return None  # still inside the window, or already flagged
+    if purchase.state in (State.UNCONFIRMED, State.REJECTED) or purchase.needs_attention:
+        return None  # still inside the window, refused as we thought, or already flagged
     fields = {"needs_attention": True, "attention_reason": UNKNOWN_TO_PROVIDER}
     return Change(purchase=purchase, fields=fields)
-
-
-def write_changes(changes: list[Change], asked_ids: list[int], now: datetime) -> None:
-    """Write each purchase's changed fields (and nothing else), the events, and stamp every asked one.
-
-    One UPDATE per changed purchase inside one transaction: cheaper than bulk_update's CASE per field,
-    and no purchase gets other fields rewritten from a stale copy.
-    """
-    events = [c.event for c in changes if c.event is not None]
-    with transaction.atomic():
-        for change in changes:
-            for name, value in change.fields.items():
-                setattr(change.purchase, name, value)
-            Purchase.objects.filter(pk=change.purchase.pk).update(**change.fields, updated_at=now)
-        if events:
-            PurchaseEvent.objects.bulk_create(events)
-        Purchase.objects.filter(pk__in=asked_ids).update(last_synced_at=now)

@@ -41,6 +41,7 @@ class SyncReport(LookupReport):
             "refreshed": self.refreshed,
             "changed": len(self.changes),
             "not_found": len(self.not_found),
+            "unreadable": self.unreadable,
             "requests": self.requests,
             "changes": self.changes,
             "not_found_ids": self.not_found,
@@ -50,6 +51,8 @@ class SyncReport(LookupReport):
 
     def summary(self) -> str:
         text = f"{self.refreshed} refreshed, {len(self.changes)} changed, {len(self.not_found)} not found"
+        if self.unreadable:
+            text += f", {self.unreadable} answer(s) with unreadable fields (flagged)"
         if self.paused:
             text += "; paused: " + ", ".join(f"{p} ({why})" for p, why in self.paused.items())
         return text
@@ -92,18 +95,21 @@ def purchases_sync(
     started = timezone.now()
     for code, ids in by_provider.items():
         client = get_provider(code, interactive=interactive)
-        _sync_provider(client, ids, report, started, source=source, actor=actor, dry_run=dry_run)
+        sync_ids(client, ids, report, started, source=source, actor=actor, dry_run=dry_run)
     return report
 
 
-def _sync_provider(client: Provider, ids: list[int], report: SyncReport, started, **options) -> None:
+def sync_ids(
+    client: Provider, ids: list[int], report: SyncReport, started, *, states=OPEN_STATES, **options
+) -> None:
+    """Ask `client` about these purchases (still in `states`) in leased batches of max_lookup_size."""
     code = client.code
     size = client.max_lookup_size
     # a purchase another run refreshed after this run began is not asked about again
     not_fresh = Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=started)
     for start in range(0, len(ids), size):
         now = timezone.now()
-        chunk = Purchase.objects.filter(not_fresh, pk__in=ids[start : start + size], state__in=OPEN_STATES)
+        chunk = Purchase.objects.filter(not_fresh, pk__in=ids[start : start + size], state__in=states)
         claimed = claim(chunk, now=now, lease=SYNC_LEASE)
         report.skipped_busy += len(ids[start : start + size]) - len(claimed)
         if not claimed:

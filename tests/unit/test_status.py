@@ -65,8 +65,15 @@ def test_accepted_inside_hold_is_on_hold_until_hold_ends():
     assert normalize("skinsback", "accepted", in_hold=True, hold_until=future, now=NOW).state == State.ON_HOLD
     assert normalize("skinify", "accepted", hold_until=future, now=NOW).state == State.ON_HOLD
     past = NOW - timedelta(seconds=1)
-    assert normalize("skinsback", "accepted", in_hold=True, hold_until=past, now=NOW).state == State.DELIVERED
+    assert normalize("skinsback", "accepted", in_hold=False, hold_until=past, now=NOW).state == State.DELIVERED
     assert normalize("skinsback", "accepted", in_hold=False, now=NOW).state == State.DELIVERED
+
+
+def test_in_hold_true_wins_over_a_hold_end_in_the_past():
+    """Issue 11 case 4: while the provider says the skin is in hold it is on_hold, whatever the date says
+    (the date carries no zone and may be read hours off)."""
+    past = NOW - timedelta(hours=5)
+    assert normalize("skinsback", "accepted", in_hold=True, hold_until=past, now=NOW).state == State.ON_HOLD
 
 
 def test_status_words_are_matched_case_and_space_insensitively():

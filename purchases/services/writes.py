@@ -1,0 +1,77 @@
+"""Writing a computed Change: always a compare-and-set on the state and provider status it was computed
+from, so an answer computed from an older read (a sync answer while a callback landed) never overwrites
+what was written meanwhile. A lost race re-reads and judges again (single purchases) or is left to the
+next run (the sync), never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Purchase, PurchaseEvent
+from ..providers.base import PurchaseInfo
+from .apply import Change, compute_change, jsonable
+
+#: a single answer is judged again at most this often when other writers keep winning the race
+RACE_ATTEMPTS = 3
+
+
+def write_change(change: Change, *, now: datetime, raw: dict | None = None, synced: bool = False) -> bool:
+    """Write one change and its event together, if the row still has the state it was computed from."""
+    fields = dict(change.fields)
+    if raw is not None:
+        fields["raw"] = jsonable(raw)
+    if synced:
+        fields["last_synced_at"] = now
+    with transaction.atomic():
+        written = _guarded(change).update(**fields, updated_at=now)
+        if written and change.event is not None:
+            change.event.save()
+    if written:
+        for name, value in fields.items():
+            setattr(change.purchase, name, value)
+    return bool(written)
+
+
+def write_changes(changes: Sequence[Change], asked_ids: Sequence[int], now: datetime) -> list[Change]:
+    """The sync's bulk write: one guarded UPDATE per changed purchase, their events, and a stamp on every
+    purchase asked about, in one transaction. Returns the changes that won; the others are skipped."""
+    written: list[Change] = []
+    with transaction.atomic():
+        for change in changes:
+            if _guarded(change).update(**change.fields, updated_at=now):
+                written.append(change)
+        events = [c.event for c in written if c.event is not None]
+        if events:
+            PurchaseEvent.objects.bulk_create(events)
+        Purchase.objects.filter(pk__in=list(asked_ids)).update(last_synced_at=now)
+    for change in written:
+        for name, value in change.fields.items():
+            setattr(change.purchase, name, value)
+    return written
+
+
+def apply_answer(
+    purchase: Purchase, info: PurchaseInfo, *, source: str, actor=None, synced: bool = False
+) -> Change | None:
+    """Judge one answer about one purchase and write it; on a lost race read the row again and judge
+    the answer against what won. Returns the change written (or one asking for a lookup), else None."""
+    for _ in range(RACE_ATTEMPTS):
+        now = timezone.now()
+        change = compute_change(purchase, info, source=source, now=now, actor=actor)
+        if change is None or not change.fields:
+            return change
+        if write_change(change, now=now, raw=info.raw, synced=synced):
+            return change
+        purchase.refresh_from_db()
+    return None
+
+
+def _guarded(change: Change):
+    return Purchase.objects.filter(
+        pk=change.purchase.pk, state=change.from_state, provider_status=change.from_status
+    )
