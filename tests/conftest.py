@@ -8,6 +8,12 @@ from django.contrib.auth import get_user_model
 from purchases.roles import setup_roles
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 costs ~0.2 s per user created or logged in; the tests check roles, not hashing strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def roles(db):
     setup_roles()
