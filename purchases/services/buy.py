@@ -157,6 +157,10 @@ def _apply_whole_error(purchases: list[Purchase], error: ProviderError, provider
 def _mark_unknown(purchases: list[Purchase], error: ProviderError) -> None:
     reason = f"no usable answer ({type(error).__name__}); resolved by looking it up by custom_id"
     Purchase.objects.filter(pk__in=[p.pk for p in purchases]).update(error_reason=reason[:255])
+    for (
+        purchase
+    ) in purchases:  # the lookup that follows judges these copies: the reason is cleared by an answer
+        purchase.error_reason = reason[:255]
 
 
 def _reject(purchase: Purchase, *, code, reason: str) -> None:
