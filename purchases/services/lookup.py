@@ -153,9 +153,13 @@ def _not_found(purchase: Purchase, provider: Provider, now: datetime, source: st
     if purchase.state == State.UNCONFIRMED and sent < now - window:
         fields = {"state": State.REJECTED, "error_reason": NEVER_REACHED, "needs_attention": False}
         event = PurchaseEvent(
-            purchase=purchase, at=now, old_state=purchase.state, new_state=State.REJECTED,
-            source=source, message=NEVER_REACHED,
-        )  # fmt: skip
+            purchase=purchase,
+            at=now,
+            old_state=purchase.state,
+            new_state=State.REJECTED,
+            source=source,
+            message=NEVER_REACHED,
+        )
         return Change(purchase=purchase, fields=fields, event=event)
     if purchase.state in (State.UNCONFIRMED, State.REJECTED) or purchase.needs_attention:
         return None  # still inside the window, refused as we thought, or already flagged
