@@ -65,7 +65,9 @@ def test_accepted_inside_hold_is_on_hold_until_hold_ends():
     assert normalize("skinsback", "accepted", in_hold=True, hold_until=future, now=NOW).state == State.ON_HOLD
     assert normalize("skinify", "accepted", hold_until=future, now=NOW).state == State.ON_HOLD
     past = NOW - timedelta(seconds=1)
-    assert normalize("skinsback", "accepted", in_hold=False, hold_until=past, now=NOW).state == State.DELIVERED
+    assert (
+        normalize("skinsback", "accepted", in_hold=False, hold_until=past, now=NOW).state == State.DELIVERED
+    )
     assert normalize("skinsback", "accepted", in_hold=False, now=NOW).state == State.DELIVERED
 
 

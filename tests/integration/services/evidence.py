@@ -9,7 +9,6 @@ import json
 from datetime import timedelta
 from urllib.parse import parse_qs
 
-import pytest
 import responses
 from django.utils import timezone
 
@@ -21,14 +20,13 @@ SF_URL = "https://skinify.test/api/"
 HOOK_SECRET = "hook-secret"
 
 
-@pytest.fixture
-def api(settings):
+def mocked_providers(settings):
+    """Both providers pointed at `responses` (and the callback secret known), for the `api` fixture."""
     settings.SKINSBACK_API_URL = SB_URL
     settings.SKINIFY_API_URL = SF_URL
     settings.SKINSBACK_WEBHOOK_SECRET = HOOK_SECRET
     settings.PROVIDER_READ_RETRIES = 0
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+    return responses.RequestsMock(assert_all_requests_are_fired=False)
 
 
 def getinfo_item(**fields) -> dict:
