@@ -3,7 +3,8 @@ from django.urls import include, path
 
 from backoffice.auth import ThrottledAuthenticationForm
 from purchases.health import healthz
-from purchases.webhooks import skinsback_webhook
+from purchases.providers import PROVIDERS
+from purchases.webhooks import provider_webhook
 
 admin.site.site_header = "Skins back-office"
 admin.site.site_title = "Skins back-office"
@@ -13,7 +14,12 @@ admin.site.login_form = ThrottledAuthenticationForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("webhooks/skinsback/", skinsback_webhook, name="webhook-skinsback"),
+    # one callback route per provider that sends callbacks: webhooks/skinsback/
+    *(
+        path(f"webhooks/{code}/", provider_webhook, {"code": code}, name=f"webhook-{code}")
+        for code, cls in PROVIDERS.items()
+        if cls.sends_callbacks
+    ),
     path("admin/inventory/", include("inventory.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,14 +1,16 @@
 """Provider errors in words support can act on: what happened, and what to do next.
 
-SkinsBack answers with numeric codes (user_inventory page), Skinify with snake_case words only, and the
-two spell the same situation differently; both are matched here. No text shown here ever carries a
-credential: provider errors are redacted at the source and auth problems name settings, not values.
+Each provider class lists its own codes and words for each situation (`inventory_error_words`); a word
+means the same whichever provider says it, so all of them are matched here. No text shown here ever
+carries a credential: provider errors are redacted at the source and auth problems name settings, not
+values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from purchases.providers import PROVIDERS
 from purchases.providers.base import (
     AuthError,
     InvalidResponse,
@@ -31,6 +33,8 @@ class Problem:
 
 STEAM_PRIVACY = "Steam → Profile → Edit Profile → Privacy Settings → Inventory: Public"
 STEAM_TRADE_URL = "Steam → Inventory → Trade Offers → Who can send me Trade Offers?"
+#: what support tells an engineer to check when credentials are rejected: each provider's settings
+CREDENTIAL_SETTINGS = ", ".join(" / ".join(cls.credential_settings) for cls in PROVIDERS.values())
 
 MESSAGES: dict[str, tuple[str, str, str]] = {
     "hidden": (
@@ -76,8 +80,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "auth": (
         "The provider rejected our credentials.",
-        "Tell an engineer to check the provider settings (SKINSBACK_CLIENT_ID / SKINSBACK_CLIENT_SECRET, "
-        "SKINIFY_TOKEN) and the server IP registered with the provider.",
+        f"Tell an engineer to check the provider settings ({CREDENTIAL_SETTINGS}) and the server IP "
+        "registered with the provider.",
         "error",
     ),
     "unavailable": (
@@ -112,35 +116,22 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
 }
 
-#: the provider's own words (and SkinsBack's numeric codes) for each situation
-REJECTION_KINDS: dict[str, frozenset[str]] = {
-    "hidden": frozenset({"6", "user_inventory_is_hidden", "private_inventory"}),
-    "bad_token": frozenset(
-        {"3", "invalid_trade_token", "invalid_tradeurl", "error_invalid_token", "trade_token_missing"}
-    ),
-    "not_tradable": frozenset({"5", "user_not_tradable", "trade_unavailable", "error_user_not_tradable"}),
-    "inventory_unavailable": frozenset(
-        {
-            "7",
-            "user_inventory_is_unavailable",
-            "unavaliable_inventory",  # sic: Skinify's spelling
-            "unavailable_inventory",
-            "request_timeout",
-        }
-    ),
-    "empty": frozenset({"empty_inventory"}),
-    "bad_steam_id": frozenset({"2", "invalid_steam_id", "steam_id_missing"}),
-    "bad_options": frozenset(
-        {
-            *("1", "4", "8", "9", "10"),
-            "invalid_game",
-            "invalid_currency",
-            "invalid_custom_currency",
-            "invalid_custom_currency_rate",
-            "invalid_custom_multiplier",
-        }
-    ),
-}
+#: situations a provider may name; each provider class lists its own codes and words for them
+REJECTION_KINDS = (
+    "hidden",
+    "bad_token",
+    "not_tradable",
+    "inventory_unavailable",
+    "empty",
+    "bad_steam_id",
+    "bad_options",
+)
+
+
+def rejection_words(kind: str) -> frozenset[str]:
+    """Every registered provider's codes and words for `kind`."""
+    return frozenset().union(*(cls.inventory_error_words.get(kind, ()) for cls in PROVIDERS.values()))
+
 
 #: error classes that say enough by themselves; checked in order (RateLimited before its cousins)
 CLASS_KINDS: tuple[tuple[type[ProviderError], str], ...] = (
@@ -163,8 +154,8 @@ def describe_error(err: BaseException) -> Problem:
         return problem("unexpected")
     detail = str(err)
     words = {str(err.code).strip().lower(), (err.message or "").strip().lower()} - {"", "none"}
-    for kind, known in REJECTION_KINDS.items():
-        if words & known:
+    for kind in REJECTION_KINDS:
+        if words & rejection_words(kind):
             return problem(kind, detail)
     # a timeout of the call itself: Steam-side timeouts (request_timeout) were matched above
     if isinstance(err, Timeout):

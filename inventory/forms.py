@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import QueryDict
 
 from purchases.models import ProviderCode
+from purchases.providers import PROVIDERS
 
 from .listing import SORTS
 from .services import InventoryOptions
@@ -30,8 +31,13 @@ REQUEST_FIELDS = ("provider", "game", "currency", "multiplier", "custom_currency
 
 
 def default_provider() -> str:
-    configured = getattr(settings, "DEFAULT_PROVIDER", ProviderCode.SKINSBACK)
-    return configured if configured in ProviderCode.values else ProviderCode.SKINSBACK
+    first = next(iter(PROVIDERS))
+    configured = getattr(settings, "DEFAULT_PROVIDER", first)
+    return configured if configured in ProviderCode.values else first
+
+
+def _provider_names() -> str:
+    return " or ".join(cls.label for cls in PROVIDERS.values())
 
 
 def _decimal_input(placeholder: str) -> forms.TextInput:
@@ -42,7 +48,7 @@ def _decimal_input(placeholder: str) -> forms.TextInput:
 class InventoryForm(forms.Form):
     provider = forms.ChoiceField(
         choices=ProviderCode.choices,
-        error_messages={"invalid_choice": "Unknown provider “%(value)s”: choose SkinsBack or Skinify."},
+        error_messages={"invalid_choice": f"Unknown provider “%(value)s”: choose {_provider_names()}."},
     )
     game = forms.ChoiceField(
         choices=GAMES,

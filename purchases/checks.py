@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from .providers import PROVIDERS
+
 
 @register(Tags.compatibility)
 def check_task_cluster(app_configs=None, **kwargs):
@@ -40,7 +42,7 @@ def check_task_cluster(app_configs=None, **kwargs):
 def check_provider_urls(app_configs=None, **kwargs):
     """In production the providers must not point at the local sandbox."""
     local = ("127.0.0.1", "localhost", "[::1]")
-    urls = {"SKINSBACK_API_URL": settings.SKINSBACK_API_URL, "SKINIFY_API_URL": settings.SKINIFY_API_URL}
+    urls = {cls.url_setting: getattr(settings, cls.url_setting) for cls in PROVIDERS.values()}
     return [
         Warning(
             f"{name} points at a local address ({url}).",

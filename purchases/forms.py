@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 
 from .buy_lines import Line, Plan, Skipped
 from .models import Game, ProviderCode, Purchase, SteamUser
+from .providers import provider_class
 from .providers.base import CatalogEntry
 from .services.create import BuyLine, max_price_cap
 from .validators import parse_money, validate_steam_id
@@ -27,8 +28,6 @@ SEARCH_SALT = "purchases.buy.search"
 SEARCH_LIMIT = 200
 CENT = Decimal("0.01")
 SEARCH_MAX_AGE = 3600  # seconds a search result may be picked from
-#: Skinify names CS2 `csgo`; Item.game uses our own names
-GAME_NAMES = {"csgo": "cs2"}
 
 
 # -------------------------------------------------------------------------------------- forms
@@ -87,7 +86,7 @@ def search_rows(entries: list[CatalogEntry], game: str) -> list[dict[str, str]]:
         {
             "id": e.item_id,
             "name": e.name[:255],
-            "game": GAME_NAMES.get(e.game, e.game) or game,
+            "game": provider_class(e.provider).our_game(e.game) or game,  # Item.game uses our names
             "price": str(e.price),
             "classid": e.classid,
             "instanceid": e.instanceid,

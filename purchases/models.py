@@ -10,13 +10,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .providers import PROVIDERS
 from .status import FINAL_STATES, OPEN_STATES, REBUYABLE_STATES, State
 from .validators import mask_token, validate_steam_id, validate_trade_url_for
 
-
-class ProviderCode(models.TextChoices):
-    SKINSBACK = "skinsback", "SkinsBack"
-    SKINIFY = "skinify", "Skinify"
+#: the registered providers as field choices (ProviderCode.SKINSBACK == "skinsback", label "SkinsBack")
+ProviderCode = models.TextChoices(
+    "ProviderCode", [(code.upper(), (code, cls.label)) for code, cls in PROVIDERS.items()]
+)
 
 
 class Game(models.TextChoices):

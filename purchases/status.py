@@ -1,4 +1,5 @@
-"""The normalized purchase state (DESIGN section 4) and each provider's status map."""
+"""The normalized purchase state (DESIGN section 4). Each provider's status map is on its class
+(`purchases.providers`): `normalize` reads it through the registry."""
 
 from __future__ import annotations
 
@@ -26,38 +27,6 @@ FINAL_STATES = frozenset({State.REJECTED, State.DELIVERED, State.FAILED, State.R
 #: states after which "Buy again" makes sense (nothing was delivered)
 REBUYABLE_STATES = frozenset({State.REJECTED, State.FAILED})
 
-# `accepted` is listed as DELIVERED; `normalize` turns it into ON_HOLD while the trade can still roll back.
-SKINSBACK_STATUS_MAP: dict[str, State] = {
-    "creating_trade": State.IN_PROGRESS,
-    "waiting_accept": State.IN_PROGRESS,
-    "accepted": State.DELIVERED,
-    "canceled": State.FAILED,
-    "timeout": State.FAILED,
-    "invalid_trade_token": State.FAILED,
-    "user_not_tradable": State.FAILED,
-    "trade_create_error": State.FAILED,
-    "rollback_user": State.REVERTED,
-    "rollback_supplier": State.REVERTED,
-}
-
-SKINIFY_STATUS_MAP: dict[str, State] = {
-    "processing": State.IN_PROGRESS,
-    "waiting_accept": State.IN_PROGRESS,
-    "accepted": State.DELIVERED,
-    "canceled": State.FAILED,
-    "timeout": State.FAILED,
-    "error_invalid_token": State.FAILED,
-    "error_user_not_tradable": State.FAILED,
-    "error_create_failed": State.FAILED,
-    "rollback_user": State.REVERTED,
-    "rollback_provider": State.REVERTED,
-    "reserved": State.IN_PROGRESS,
-    "reservation_canceled": State.FAILED,
-    "error_item_unavailable": State.FAILED,
-}
-
-STATUS_MAPS: dict[str, dict[str, State]] = {"skinsback": SKINSBACK_STATUS_MAP, "skinify": SKINIFY_STATUS_MAP}
-
 
 @dataclass(frozen=True)
 class Normalized:
@@ -78,7 +47,9 @@ def normalize(
     An accepted trade still inside Steam Trade Protection (`in_hold`, or a hold end in the future) can be
     rolled back, so it is ON_HOLD, not DELIVERED. Unknown words stay open (IN_PROGRESS) and are flagged.
     """
-    status_map = STATUS_MAPS.get(provider, {})
+    from .providers import PROVIDERS  # the provider modules import State from here
+
+    status_map = PROVIDERS[provider].status_map if provider in PROVIDERS else {}
     state = status_map.get((provider_status or "").strip().lower())
     if state is None:
         return Normalized(State.IN_PROGRESS, known=False)

@@ -1,4 +1,4 @@
-"""`/webhooks/skinsback/`: the provider's callbacks. The only CSRF-exempt view; it checks a signature."""
+"""`/webhooks/<provider>/`: the providers' callbacks. The only CSRF-exempt view; it checks a signature."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .models import WebhookEvent
-from .services.callbacks import process_callback, signature_valid
+from .providers import AuthError, provider_class
+from .services.callbacks import process_callback
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
@@ -19,18 +20,21 @@ KEPT_HEADERS = ("Content-Type", "User-Agent", "Content-Length")
 
 @csrf_exempt
 @require_POST
-def skinsback_webhook(request):
+def provider_webhook(request, code: str):
+    """The callbacks of provider `code` (routed only for providers that send callbacks)."""
+    provider = provider_class(code)
     body = request.body[:MAX_BODY]
-    given = request.headers.get("Signature") or request.headers.get("Authorization", "")
     # stored first, exactly as received (signature values are not kept: they are derived from the secret)
     event = WebhookEvent.objects.create(
-        provider="skinsback",
+        provider=provider.code,
         body=body.decode("utf-8", errors="replace"),
         headers={name: request.headers.get(name, "") for name in KEPT_HEADERS},
         remote_addr=request.META.get("REMOTE_ADDR", "")[:64],
     )
-    if not signature_valid(body, given, settings.SKINSBACK_WEBHOOK_SECRET):
-        event.error = "missing signature" if not given else "bad signature"
+    try:
+        provider.verify_callback(body, request.headers, settings=settings)
+    except AuthError as err:
+        event.error = err.message
         event.save(update_fields=["error"])
         return HttpResponse("invalid signature", status=403, content_type="text/plain")
     event.valid = True

@@ -13,6 +13,7 @@ from .base import (
     Balance,
     BatchBuyResult,
     BuyRequest,
+    Callback,
     CatalogEntry,
     HistoryPage,
     InvalidResponse,
@@ -29,7 +30,6 @@ from .base import (
     Timeout,
     Unavailable,
     UnavailableItem,
-    is_duplicate_custom_id,
     is_outcome_unknown,
 )
 from .http import CallRecord, Transport, make_session
@@ -46,6 +46,7 @@ __all__ = [
     "BatchBuyResult",
     "BuyRequest",
     "CallRecord",
+    "Callback",
     "CatalogEntry",
     "HistoryPage",
     "InvalidResponse",
@@ -70,10 +71,20 @@ __all__ = [
     "get_provider",
     "is_duplicate_custom_id",
     "is_outcome_unknown",
+    "provider_class",
 ]
 
 _local = threading.local()  # one Session per thread and provider: keep-alive without sharing a Session
 _limiters: dict[tuple[str, int], RateLimiter] = {}  # per process: keeps the limiter's bucket memo warm
+
+
+def provider_class(code: str) -> type[Provider]:
+    """The registered class of `code`: what the provider is (status words, games, callbacks, settings)."""
+    try:
+        return PROVIDERS[code]
+    except KeyError:
+        known = ", ".join(sorted(PROVIDERS))
+        raise ValueError(f"unknown provider {code!r}; known providers: {known}") from None
 
 
 def get_provider(
@@ -87,21 +98,19 @@ def get_provider(
     """
     from django.conf import settings
 
-    code = code or getattr(settings, "DEFAULT_PROVIDER", "skinsback")
-    if code not in PROVIDERS:
-        raise ValueError(f"unknown provider {code!r}; known providers: {', '.join(sorted(PROVIDERS))}")
-    transport = build_transport(code, **(_interactive_overrides(timeout) if interactive else {}))
-    if code == "skinsback":
-        return SkinsBackProvider(
-            api_url=settings.SKINSBACK_API_URL,
-            client_id=settings.SKINSBACK_CLIENT_ID,
-            client_secret=settings.SKINSBACK_CLIENT_SECRET,
-            auth=getattr(settings, "SKINSBACK_AUTH", "headers"),
-            transport=transport,
-        )
-    return SkinifyProvider(
-        api_url=settings.SKINIFY_API_URL, token=settings.SKINIFY_TOKEN, transport=transport
-    )
+    cls = provider_class(code or getattr(settings, "DEFAULT_PROVIDER", "skinsback"))
+    transport = build_transport(cls.code, **(_interactive_overrides(timeout) if interactive else {}))
+    return cls.from_settings(settings, transport=transport)
+
+
+def is_duplicate_custom_id(err: BaseException) -> bool:
+    """True when a buy was refused because its custom_id exists: the purchase must be looked up.
+
+    Judged by the words of the provider that refused (by every provider's words when none is named)."""
+    if not isinstance(err, Rejected):
+        return False
+    classes = [PROVIDERS[err.provider]] if err.provider in PROVIDERS else PROVIDERS.values()
+    return any(cls.is_duplicate_custom_id(err.code, err.message) for cls in classes)
 
 
 def _interactive_overrides(timeout: tuple[float, float] | None) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from .profile import ProviderProfile
+
 # ---------------------------------------------------------------------------------------------- errors
 
 
@@ -77,17 +79,6 @@ class Timeout(ProviderError):
     outcome_unknown = True
 
 
-#: the provider's words for "this custom_id was used before" (SkinsBack code 7; Skinify by message)
-DUPLICATE_CUSTOM_ID_CODES: frozenset[int | str] = frozenset({7, "7", "custom_id_already_exists"})
-
-
-def is_duplicate_custom_id(err: BaseException) -> bool:
-    """True when a buy was refused because its custom_id exists: the purchase must be looked up."""
-    if not isinstance(err, Rejected):
-        return False
-    return err.code in DUPLICATE_CUSTOM_ID_CODES or err.message == "custom_id_already_exists"
-
-
 def is_outcome_unknown(err: BaseException) -> bool:
     """True when a buy may or may not have happened (timeout, lost connection, 5xx, garbled answer)."""
     return isinstance(err, ProviderError) and err.outcome_unknown
@@ -121,6 +112,15 @@ class PurchaseInfo:
     hold_known: bool = True
     #: fields the parser could not read ("price='N/A'"): left out, and the purchase is flagged
     unreadable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Callback:
+    """One callback: news of a purchase, a new balance, or an event we do not know (neither)."""
+
+    event: str
+    purchase: PurchaseInfo | None = None
+    balance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,10 +218,10 @@ class ServerStatus:
 # ---------------------------------------------------------------------------------------------- interface
 
 
-class Provider(abc.ABC):  # noqa: B024 - every method has a NotSupported default on purpose
-    """A marketplace client. Every method may raise a ProviderError subclass."""
+class Provider(ProviderProfile, abc.ABC):
+    """A marketplace client. Every method may raise a ProviderError subclass. What the provider is
+    besides its calls (settings, status words, games, callbacks) is on `ProviderProfile`."""
 
-    code: str = ""
     #: how many items one batch request may carry; 1 means one buy request per item
     max_batch_size: int = 1
     #: how many ids one status request may carry

@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 import requests
 
 from . import skinify_parse as parse
+from . import skinify_words as words
 from .base import (
     Balance,
     BuyRequest,
@@ -26,12 +27,20 @@ from .http import HttpCall, Transport, encode
 from .parsing import json_body, mapping, stream_array
 
 T = TypeVar("T")
-#: games under the names Skinify uses; SkinsBack and newer code say cs2
-GAME_ALIASES = {"cs2": "csgo"}
 
 
 class SkinifyProvider(Provider):
     code = "skinify"
+    label = "Skinify"
+    url_setting = "SKINIFY_API_URL"
+    credential_settings = ("SKINIFY_TOKEN",)
+    secret_settings = ("SKINIFY_TOKEN",)
+    status_map = words.STATUS_MAP
+    status_rank = words.STATUS_RANK
+    duplicate_custom_id_codes = words.DUPLICATE_CUSTOM_ID_CODES
+    game_codes = words.GAME_CODES
+    inventory_error_words = words.INVENTORY_ERRORS
+    # no callbacks: the sync polls withdraw/info
     max_batch_size = 1  # no batch method: one withdraw/buy per item
     max_lookup_size = 100
     rate_limit_per_minute = 300
@@ -43,6 +52,10 @@ class SkinifyProvider(Provider):
         self.token = str(token)
         self.transport = transport or Transport(self.code)
         self.transport.redactor.add(self.token)
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, transport: Transport | None = None) -> SkinifyProvider:
+        return cls(api_url=settings.SKINIFY_API_URL, token=settings.SKINIFY_TOKEN, transport=transport)
 
     # batch_buy and server_status: not offered by Skinify, the base class raises NotSupported.
 
@@ -182,7 +195,7 @@ def _skin(request: BuyRequest) -> dict[str, Any]:
 
 
 def _game(game: str) -> str:
-    return GAME_ALIASES.get(game, game)
+    return SkinifyProvider.game_code(game)
 
 
 def _unique(ids: Sequence[str]) -> list[str]:

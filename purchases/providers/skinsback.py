@@ -15,11 +15,14 @@ from typing import IO, Any, TypeVar
 
 import requests
 
+from . import skinsback_callbacks as callbacks
 from . import skinsback_parse as parse
+from . import skinsback_words as words
 from .base import (
     Balance,
     BatchBuyResult,
     BuyRequest,
+    Callback,
     CatalogEntry,
     HistoryPage,
     Inventory,
@@ -33,8 +36,6 @@ from .parsing import entries, json_body, stream_array
 
 T = TypeVar("T")
 AUTH_MODES = ("headers", "signature")
-#: games under the names SkinsBack uses; older code says csgo
-GAME_ALIASES = {"csgo": "cs2"}
 
 
 def sign_string(params: Mapping[str, Any]) -> str:
@@ -53,6 +54,15 @@ def signature(params: Mapping[str, Any], secret: str) -> str:
 
 class SkinsBackProvider(Provider):
     code = "skinsback"
+    label = "SkinsBack"
+    url_setting = "SKINSBACK_API_URL"
+    credential_settings = ("SKINSBACK_CLIENT_ID", "SKINSBACK_CLIENT_SECRET")
+    secret_settings = ("SKINSBACK_CLIENT_SECRET", "SKINSBACK_WEBHOOK_SECRET")
+    status_map = words.STATUS_MAP
+    status_rank = words.STATUS_RANK
+    duplicate_custom_id_codes = words.DUPLICATE_CUSTOM_ID_CODES
+    inventory_error_words = words.INVENTORY_ERRORS
+    sends_callbacks = True  # signed with SKINSBACK_WEBHOOK_SECRET
     # No item limit is documented. 50 keeps one batch well inside the read timeout and bounds how many
     # purchases become "unconfirmed" at once when a batch answer is lost.
     max_batch_size = 50
@@ -80,6 +90,24 @@ class SkinsBackProvider(Provider):
         self.auth = auth
         self.transport = transport or Transport(self.code)
         self.transport.redactor.add(self.client_secret)
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, transport: Transport | None = None) -> SkinsBackProvider:
+        return cls(
+            api_url=settings.SKINSBACK_API_URL,
+            client_id=settings.SKINSBACK_CLIENT_ID,
+            client_secret=settings.SKINSBACK_CLIENT_SECRET,
+            auth=getattr(settings, "SKINSBACK_AUTH", "headers"),
+            transport=transport,
+        )
+
+    @classmethod
+    def verify_callback(cls, body: bytes, headers: Mapping[str, str], *, settings: Any) -> None:
+        callbacks.verify(body, headers, settings.SKINSBACK_WEBHOOK_SECRET)
+
+    @classmethod
+    def parse_callback(cls, body: str) -> Callback:
+        return callbacks.parse_callback(body)
 
     # ------------------------------------------------------------------------------------- buying
 
@@ -245,7 +273,7 @@ def _batch_item(request: BuyRequest) -> dict[str, Any]:
 
 
 def _game(game: str) -> str:
-    return GAME_ALIASES.get(game, game)
+    return SkinsBackProvider.game_code(game)
 
 
 def _unique(ids: Sequence[str]) -> list[str]:

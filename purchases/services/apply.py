@@ -19,13 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from ..models import Purchase, PurchaseEvent
+from ..providers import PROVIDERS
 from ..providers.base import PurchaseInfo
 from ..status import FINAL_STATES, State, normalize
 
 #: how far along an open purchase is; a lower rank never replaces a higher one between open states
 STATE_RANK = {State.PENDING: 0, State.UNCONFIRMED: 1, State.IN_PROGRESS: 2, State.ON_HOLD: 3}
-# within in_progress the provider's words still move forward; an older word never replaces a newer one
-STATUS_RANK = {"reserved": 0, "creating_trade": 1, "processing": 1, "waiting_accept": 2, "accepted": 3}
 #: sources that report what the provider answered when asked (as opposed to callbacks, which are hints)
 HINT_SOURCES = frozenset({"webhook"})
 #: attention reasons that a later, readable answer lifts
@@ -111,7 +110,9 @@ def _is_older(purchase: Purchase, new_state: str, new_status: str) -> bool:
     old_rank, new_rank = STATE_RANK[State(purchase.state)], STATE_RANK.get(State(new_state), 4)
     if new_rank != old_rank:
         return new_rank < old_rank
-    return STATUS_RANK.get(new_status, 1) < STATUS_RANK.get(purchase.provider_status, 1)
+    # within in_progress the provider's words still move forward (its class ranks them)
+    ranks = PROVIDERS[purchase.provider].status_rank if purchase.provider in PROVIDERS else {}
+    return ranks.get(new_status, 1) < ranks.get(purchase.provider_status, 1)
 
 
 def compute_change(

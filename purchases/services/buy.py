@@ -16,14 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Purchase, PurchaseEvent
-from ..providers import get_provider
+from ..providers import get_provider, is_duplicate_custom_id
 from ..providers.base import (
-    DUPLICATE_CUSTOM_ID_CODES,
     BatchBuyResult,
     BuyRequest,
     Provider,
     ProviderError,
-    is_duplicate_custom_id,
 )
 from ..status import State
 from .claims import claim, release
@@ -81,7 +79,7 @@ def _send(purchases: list[Purchase]) -> None:
         except ProviderError as error:
             _apply_whole_error(purchases, error, provider)
         else:
-            _apply_batch(purchases, result)
+            _apply_batch(purchases, result, provider)
         return
     for purchase, request in zip(purchases, requests, strict=True):
         try:
@@ -107,7 +105,7 @@ def _apply_bought(purchase: Purchase, info) -> None:
     apply_answer(purchase, info, source="buy", actor=purchase.created_by)
 
 
-def _apply_batch(purchases: list[Purchase], result: BatchBuyResult) -> None:
+def _apply_batch(purchases: list[Purchase], result: BatchBuyResult, provider: Provider) -> None:
     by_custom_id = {p.custom_id: p for p in purchases}
     for info in result.purchased:
         purchase = _answered(by_custom_id, info.custom_id, info.item_id)
@@ -120,7 +118,7 @@ def _apply_batch(purchases: list[Purchase], result: BatchBuyResult) -> None:
         purchase = _answered(by_custom_id, entry.custom_id, entry.item_id)
         if purchase is None:
             continue
-        if entry.code in DUPLICATE_CUSTOM_ID_CODES:
+        if provider.is_duplicate_custom_id(entry.code):
             unknown.append(purchase)  # the provider has this custom_id already: look it up, never buy anew
         else:
             _reject(purchase, code=entry.code, reason=entry.message)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..admin.common import usd
 from ..dashboard import Day, dashboard
+from ..providers import PROVIDERS
 from ..providers.redaction import EXCERPT_CHARS, Redactor
 
 register = template.Library()
@@ -61,10 +62,8 @@ def _span(delta: timedelta) -> str:
 @register.filter("redacted")
 def redact_text(text: str | None) -> str:
     """Scrub the configured secrets and any token-shaped pair, then cut to an excerpt."""
-    secrets = [
-        getattr(settings, name, "")
-        for name in ("SKINSBACK_CLIENT_SECRET", "SKINSBACK_WEBHOOK_SECRET", "SKINIFY_TOKEN")
-    ]
+    names = [name for cls in PROVIDERS.values() for name in cls.secret_settings]
+    secrets = [getattr(settings, name, "") for name in names]
     return Redactor(secrets).excerpt(str(text or ""), limit=EXCERPT_CHARS)
 
 
