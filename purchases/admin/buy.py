@@ -15,8 +15,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -177,7 +175,6 @@ def _confirm_again(request: HttpRequest, form: ConfirmForm, lines, problems: lis
 def _landed(request: HttpRequest, result: CreateResult) -> HttpResponseRedirect:
     count = len(result.purchases)
     if result.created:
-        log_additions(request, result)
         messages.success(
             request, f"{count} purchase{'s' if count != 1 else ''} created; the task cluster is buying them."
         )
@@ -210,19 +207,3 @@ def _confirm_page(
         "short_of_funds": balance.amount is not None and total > balance.amount,
     }
     return _render(request, "confirm.html", "Confirm the purchase", context)
-
-
-def log_additions(request: HttpRequest, result: CreateResult) -> None:
-    """The admin's own audit trail: one ADDITION per created purchase, naming the batch."""
-    content_type = ContentType.objects.get_for_model(Purchase)
-    LogEntry.objects.bulk_create(
-        LogEntry(
-            user_id=request.user.pk,
-            content_type=content_type,
-            object_id=str(p.pk),
-            object_repr=str(p)[:200],
-            action_flag=ADDITION,
-            change_message=f"Created in batch {result.batch_id} (buy from the admin).",
-        )
-        for p in result.purchases
-    )

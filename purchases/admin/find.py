@@ -13,8 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -110,24 +108,12 @@ def import_view(request: HttpRequest, site: admin.AdminSite) -> HttpResponse:
         messages.error(request, f"{_label(provider)} could not be asked ({error}); nothing was imported.")
         return redirect(find_url(custom_id))
     if created:
-        _log_import(request, purchase)
         messages.success(
             request, f"Imported {custom_id} from {_label(provider)}: {purchase.get_state_display()}."
         )
     else:
         messages.info(request, f"{custom_id} is already in our database.")
     return redirect("admin:purchases_purchase_change", purchase.pk)
-
-
-def _log_import(request: HttpRequest, purchase: Purchase) -> None:
-    LogEntry.objects.create(
-        user_id=request.user.pk,
-        content_type=ContentType.objects.get_for_model(Purchase),
-        object_id=str(purchase.pk),
-        object_repr=str(purchase)[:200],
-        action_flag=ADDITION,
-        change_message=f"Imported from {_label(purchase.provider)} by its custom_id",
-    )
 
 
 def _describe(answer: ProviderAnswer) -> dict[str, Any]:

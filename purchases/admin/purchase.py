@@ -1,8 +1,6 @@
 import uuid
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect
@@ -144,7 +142,6 @@ class PurchaseAdmin(admin.ModelAdmin):
             text += ". Changed: " + "; ".join(report.changes[:20])
         level = messages.WARNING if report.paused or report.not_found else messages.SUCCESS
         self.message_user(request, text, level)
-        _log_refresh(request, report)
 
     def has_buy_skins_permission(self, request) -> bool:
         return buy.can_buy(request)
@@ -251,19 +248,3 @@ def _batch_summary(batch_id: uuid.UUID) -> dict:
         "total": sum(counts.values()),
         "refresh": any(counts.get(s) for s in MOVING_STATES),
     }
-
-
-def _log_refresh(request, report) -> None:
-    """The admin's own audit trail (LogEntry) for every purchase a refresh changed."""
-    content_type = ContentType.objects.get_for_model(Purchase)
-    LogEntry.objects.bulk_create(
-        LogEntry(
-            user_id=request.user.pk,
-            content_type=content_type,
-            object_id=str(pk),
-            object_repr=custom_id,
-            action_flag=CHANGE,
-            change_message=f"Refreshed from the provider: {line}",
-        )
-        for (pk, custom_id), line in zip(report.changed, report.changes, strict=True)
-    )

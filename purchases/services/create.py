@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from ..models import Item, Purchase, PurchaseEvent, SteamUser
 from ..providers import PROVIDERS, get_provider
 from ..status import State
+from .audit import log_additions
 
 
 class BuyError(Exception):
@@ -126,6 +127,7 @@ def purchases_create(
                 )
                 for p in purchases
             )
+            log_additions(actor, purchases, f"Created in batch {batch_id} (buy from the {source}).")
             if enqueue:
                 transaction.on_commit(lambda: enqueue_buys(purchases))
     except IntegrityError:
