@@ -1,16 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from backoffice.auth import ThrottledAuthenticationForm
 from purchases.health import healthz
 from purchases.webhooks import skinsback_webhook
 
-admin.site.site_header = "Skins back-office"
-admin.site.site_title = "Skins back-office"
-admin.site.index_title = "Purchases, Steam users and the provider"
-# the admin login refuses (without checking the password) after too many failures: backoffice/auth.py
-admin.site.login_form = ThrottledAuthenticationForm
-
+# admin.site is backoffice.admin.BackofficeAdminSite (titles, throttled login, the index dashboard)
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("webhooks/skinsback/", skinsback_webhook, name="webhook-skinsback"),
