@@ -153,10 +153,8 @@ def last_days(now: datetime, days: int = CHART_DAYS) -> list[Day]:
     for offset in range(days):
         day = first + timedelta(days=offset)
         row = by_day.get(day, {})
-        result.append(
-            Day(day, row.get("total", 0), row.get("succeeded", 0), row.get("unsuccessful", 0),
-                row.get("spent") or Decimal("0"))
-        )  # fmt: skip
+        counts = (row.get("total", 0), row.get("succeeded", 0), row.get("unsuccessful", 0))
+        result.append(Day(day, *counts, row.get("spent") or Decimal("0")))
     return result
 
 

@@ -1,6 +1,7 @@
 """Forms of the buy pages: they parse and validate; the views call one service with what they return.
 
-The confirmation lines themselves (what is bought, what is skipped and why) are in buy_lines.py.
+Only forms live here: the confirmation lines (what is bought, what is skipped and why) are in buy_lines.py,
+the search results the pages show and sign are made in admin/market.py.
 """
 
 from __future__ import annotations
@@ -18,17 +19,13 @@ from django.core.exceptions import ValidationError
 
 from .buy_lines import Line, Plan, Skipped
 from .models import Game, ProviderCode, Purchase, SteamUser
-from .providers.base import CatalogEntry
 from .services.create import BuyLine, max_price_cap
 from .validators import parse_money, validate_steam_id
 
 MAX_LINES = 500
+#: the search results travel signed in the page (admin/market.py signs them, PickForm reads them)
 SEARCH_SALT = "purchases.buy.search"
-SEARCH_LIMIT = 200
-CENT = Decimal("0.01")
 SEARCH_MAX_AGE = 3600  # seconds a search result may be picked from
-#: Skinify names CS2 `csgo`; Item.game uses our own names
-GAME_NAMES = {"csgo": "cs2"}
 
 
 # -------------------------------------------------------------------------------------- forms
@@ -78,28 +75,6 @@ class MarketSearchForm(forms.Form):
         label="Name",
         help_text="Market hash name, or a part of it (3+ characters).",
     )
-
-
-def search_rows(entries: list[CatalogEntry], game: str) -> list[dict[str, str]]:
-    """Search results as plain strings (they travel signed in the page); entries without an id cannot be
-    bought from the catalog and are left out."""
-    return [
-        {
-            "id": e.item_id,
-            "name": e.name[:255],
-            "game": GAME_NAMES.get(e.game, e.game) or game,
-            "price": str(e.price),
-            "classid": e.classid,
-            "instanceid": e.instanceid,
-            "count": "" if e.count is None else str(e.count),
-        }
-        for e in entries
-        if e.item_id
-    ][:SEARCH_LIMIT]
-
-
-def sign_results(provider: str, entries: list[dict[str, str]]) -> str:
-    return signing.dumps({"p": provider, "e": entries}, salt=SEARCH_SALT, compress=True)
 
 
 class PickForm(forms.Form):

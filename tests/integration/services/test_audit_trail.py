@@ -18,9 +18,14 @@ pytestmark = pytest.mark.django_db
 
 def create(actor, source="admin"):
     return purchases_create(
-        steam_user=make_user(), provider="skinsback", lines=[BuyLine(max_price=Decimal("5"), item=make_item())],
-        actor=actor, batch_id=uuid.uuid4(), source=source, enqueue=False,
-    )  # fmt: skip
+        steam_user=make_user(),
+        provider="skinsback",
+        lines=[BuyLine(max_price=Decimal("5"), item=make_item())],
+        actor=actor,
+        batch_id=uuid.uuid4(),
+        source=source,
+        enqueue=False,
+    )
 
 
 def test_a_buy_by_a_person_writes_its_log_entry_in_the_service(operator):
