@@ -1,4 +1,5 @@
-"""The admin site: its titles, the throttled login form, and the index with the support dashboard.
+"""The admin site: its titles, the throttled login form, the index with the support dashboard, and the
+inventory page (a page of no model: inventory/views.py).
 
 `admin.site` is this site (backoffice/apps.py sets it as the default site), so every `@admin.register` and
 `self.admin_site` in the apps use it. The index gathers the dashboard's data in the view; the templates
@@ -11,12 +12,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from backoffice.auth import ThrottledAuthenticationForm
+from inventory.views import InventoryPageMixin
 from purchases.dashboard import dashboard
 
 DASHBOARD_PERMISSION = "purchases.view_purchase"
 
 
-class BackofficeAdminSite(admin.AdminSite):
+class BackofficeAdminSite(InventoryPageMixin, admin.AdminSite):
+    """The stock site, plus the inventory page (InventoryPageMixin.get_urls) and the index dashboard."""
+
     site_header = "Skins back-office"
     site_title = "Skins back-office"
     index_title = "Purchases, Steam users and the provider"

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 
 from purchases.health import healthz
 from purchases.webhooks import skinsback_webhook
@@ -8,6 +8,5 @@ from purchases.webhooks import skinsback_webhook
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("webhooks/skinsback/", skinsback_webhook, name="webhook-skinsback"),
-    path("admin/inventory/", include("inventory.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -62,5 +62,5 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
     def inventory_link(self, obj: SteamUser) -> str:
         if not obj.pk:
             return "—"
-        url = reverse("inventory:page", args=[obj.steam_id])
+        url = reverse("admin:inventory_page", args=[obj.steam_id])
         return format_html('<a href="{}">Open the Steam inventory</a>', url)
