@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -34,16 +34,19 @@ SEARCH_MAX_AGE = 3600  # seconds a search result may be picked from
 class ChooseUserForm(forms.Form):
     """Who receives the selected items: picked from the list, or typed as a Steam id."""
 
-    steam_user = forms.ModelChoiceField(
-        queryset=SteamUser.objects.all(),
-        required=False,
-        label="Steam user",
-        widget=AutocompleteSelect(Purchase._meta.get_field("steam_user"), admin.site),
-    )
+    steam_user = forms.ModelChoiceField(queryset=SteamUser.objects.all(), required=False)  # see __init__
     steam_id = forms.CharField(
         required=False, max_length=32, label="or Steam id", help_text="SteamID64, 17 digits."
     )
     items = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the admin's own autocomplete of Steam users, served by the site that shows this form
+        widget = AutocompleteSelect(Purchase._meta.get_field("steam_user"), admin_site)
+        self.fields["steam_user"] = forms.ModelChoiceField(
+            queryset=SteamUser.objects.all(), required=False, label="Steam user", widget=widget
+        )
 
     def clean_steam_id(self) -> str:
         value = self.cleaned_data["steam_id"].strip()

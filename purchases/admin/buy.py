@@ -106,7 +106,8 @@ class BuyPagesMixin(AdminPageMixin):
         _require_buy(request)
         ids = parse_ids(request.GET.get("items"))[:MAX_LINES]
         chosen = "steam_user" in request.GET or "steam_id" in request.GET
-        form = ChooseUserForm(request.GET if chosen else None, initial={"items": ",".join(map(str, ids))})
+        initial = {"items": ",".join(map(str, ids))}
+        form = ChooseUserForm(request.GET if chosen else None, initial=initial, admin_site=self.admin_site)
         if chosen and form.is_valid():
             items = parse_ids(form.cleaned_data["items"])
             return redirect(confirm_url(form.cleaned_data["user"].pk, items=items))
