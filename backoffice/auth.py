@@ -1,7 +1,7 @@
 """Admin login throttling: after too many failed logins for one username or from one client address, the
 login form answers "too many attempts, try again in N minutes" without checking the password.
 
-Wired with `admin.site.login_form = ThrottledAuthenticationForm` in `backoffice/urls.py`: the admin's own
+Wired as `BackofficeAdminSite.login_form` in `backoffice/admin.py`: the admin's own
 login view and template stay; only the form's `clean()` changes. Failures are kept in Django's cache (the
 database cache or Redis, shared by every web process) as a list of timestamps per key, so the window
 slides: a failure counts for `LOGIN_THROTTLE_WINDOW` seconds after it happened. A successful login

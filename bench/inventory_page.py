@@ -118,7 +118,9 @@ def main() -> int:
 
     def template_only() -> str:
         listing = build_listing(inventory.items)
-        return render_to_string("inventory/page.html", {"steam_user": steam_user, "listing": listing})
+        return render_to_string(
+            "admin/inventory/inventory.html", {"steam_user": steam_user, "listing": listing}
+        )
 
     fresh = median_ms(page("?refresh=1"), args.runs)
     cached = median_ms(page(""), args.runs)

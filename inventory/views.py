@@ -1,4 +1,9 @@
-"""The inventory page of a Steam user, inside the admin (wrapped by `admin.site.admin_view` in urls.py).
+"""The inventory page of a Steam user, at /admin/inventory/<steam_id>/ (name `admin:inventory_page`).
+
+A page of the admin site: `InventoryPageMixin` is mixed into the AdminSite (backoffice/admin.py), whose
+`get_urls` routes it through `self.admin_view`, the way the ModelAdmins route their pages. The page is
+not a model's (InventoryAccess has no table), so it sits at its app's root and renders
+admin/inventory/inventory.html with the site's own context.
 
 Thin: validate the GET form, call one service, turn a provider error into a Problem, render. Nothing is
 written to the database, and the provider is called outside any transaction.
@@ -9,11 +14,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path
 
 from purchases.models import ProviderCode, SteamUser
 from purchases.providers.base import ProviderError
@@ -25,25 +30,32 @@ from .listing import build_listing
 
 logger = logging.getLogger("inventory")
 PERMISSION = "inventory.view_inventory"
-TEMPLATE = "inventory/page.html"
+TEMPLATE = "admin/inventory/inventory.html"
 
 
-def inventory_page(request: HttpRequest, steam_id: str) -> HttpResponse:
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied
-    steam_user = get_object_or_404(SteamUser, steam_id=steam_id)
-    form = InventoryForm.from_query(request.GET)
-    context: dict[str, Any] = {
-        **admin.site.each_context(request),
-        "title": f"Inventory of {steam_user.display_name or steam_user.steam_id}",
-        "steam_user": steam_user,
-        "form": form,
-        "opts": SteamUser._meta,
-        "hide_toggle_query": _toggle_hide_query(request),
-    }
-    if form.is_valid():
-        context.update(_load(request, steam_user, form))
-    return TemplateResponse(request, TEMPLATE, context)
+class InventoryPageMixin:
+    """For the AdminSite: `inventory/<steam_id>/`, a Steam user's inventory (`inventory.view_inventory`)."""
+
+    def get_urls(self):
+        page = self.admin_view(self.inventory_view)
+        return [path("inventory/<str:steam_id>/", page, name="inventory_page"), *super().get_urls()]
+
+    def inventory_view(self, request: HttpRequest, steam_id: str) -> HttpResponse:
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied
+        steam_user = get_object_or_404(SteamUser, steam_id=steam_id)
+        form = InventoryForm.from_query(request.GET)
+        context: dict[str, Any] = {
+            **self.each_context(request),
+            "title": f"Inventory of {steam_user.display_name or steam_user.steam_id}",
+            "steam_user": steam_user,
+            "form": form,
+            "opts": SteamUser._meta,
+            "hide_toggle_query": _toggle_hide_query(request),
+        }
+        if form.is_valid():
+            context.update(_load(request, steam_user, form))
+        return TemplateResponse(request, TEMPLATE, context)
 
 
 def _load(request: HttpRequest, steam_user: SteamUser, form: InventoryForm) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """What the admin index shows: provider health (cached), purchases per state, the last 14 days, the tasks.
 
+A selector: `dashboard()` is called by the admin index view (backoffice/admin.py), never by a template tag.
+
 The number of queries is fixed, whatever the size of the database: one GROUP BY for the states (with the
 attention count and the last sync folded in), one for the 14 days, one over django-q's task table, one
 queue count, and one cache read. The providers are asked at most once a minute, with short timeouts and
@@ -151,10 +153,8 @@ def last_days(now: datetime, days: int = CHART_DAYS) -> list[Day]:
     for offset in range(days):
         day = first + timedelta(days=offset)
         row = by_day.get(day, {})
-        result.append(
-            Day(day, row.get("total", 0), row.get("succeeded", 0), row.get("unsuccessful", 0),
-                row.get("spent") or Decimal("0"))
-        )  # fmt: skip
+        counts = (row.get("total", 0), row.get("succeeded", 0), row.get("unsuccessful", 0))
+        result.append(Day(day, *counts, row.get("spent") or Decimal("0")))
     return result
 
 

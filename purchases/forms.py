@@ -1,6 +1,7 @@
 """Forms of the buy pages: they parse and validate; the views call one service with what they return.
 
-The confirmation lines themselves (what is bought, what is skipped and why) are in buy_lines.py.
+Only forms live here: the confirmation lines (what is bought, what is skipped and why) are in buy_lines.py,
+the search results the pages show and sign are made in admin/market.py.
 """
 
 from __future__ import annotations
@@ -11,22 +12,19 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import signing
 from django.core.exceptions import ValidationError
 
 from .buy_lines import Line, Plan, Skipped
 from .models import Game, ProviderCode, Purchase, SteamUser
-from .providers import provider_class
-from .providers.base import CatalogEntry
 from .services.create import BuyLine, max_price_cap
 from .validators import parse_money, validate_steam_id
 
 MAX_LINES = 500
+#: the search results travel signed in the page (admin/market.py signs them, PickForm reads them)
 SEARCH_SALT = "purchases.buy.search"
-SEARCH_LIMIT = 200
-CENT = Decimal("0.01")
 SEARCH_MAX_AGE = 3600  # seconds a search result may be picked from
 
 
@@ -36,16 +34,19 @@ SEARCH_MAX_AGE = 3600  # seconds a search result may be picked from
 class ChooseUserForm(forms.Form):
     """Who receives the selected items: picked from the list, or typed as a Steam id."""
 
-    steam_user = forms.ModelChoiceField(
-        queryset=SteamUser.objects.all(),
-        required=False,
-        label="Steam user",
-        widget=AutocompleteSelect(Purchase._meta.get_field("steam_user"), admin.site),
-    )
+    steam_user = forms.ModelChoiceField(queryset=SteamUser.objects.all(), required=False)  # see __init__
     steam_id = forms.CharField(
         required=False, max_length=32, label="or Steam id", help_text="SteamID64, 17 digits."
     )
     items = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the admin's own autocomplete of Steam users, served by the site that shows this form
+        widget = AutocompleteSelect(Purchase._meta.get_field("steam_user"), admin_site)
+        self.fields["steam_user"] = forms.ModelChoiceField(
+            queryset=SteamUser.objects.all(), required=False, label="Steam user", widget=widget
+        )
 
     def clean_steam_id(self) -> str:
         value = self.cleaned_data["steam_id"].strip()
@@ -77,28 +78,6 @@ class MarketSearchForm(forms.Form):
         label="Name",
         help_text="Market hash name, or a part of it (3+ characters).",
     )
-
-
-def search_rows(entries: list[CatalogEntry], game: str) -> list[dict[str, str]]:
-    """Search results as plain strings (they travel signed in the page); entries without an id cannot be
-    bought from the catalog and are left out."""
-    return [
-        {
-            "id": e.item_id,
-            "name": e.name[:255],
-            "game": provider_class(e.provider).our_game(e.game) or game,  # Item.game uses our names
-            "price": str(e.price),
-            "classid": e.classid,
-            "instanceid": e.instanceid,
-            "count": "" if e.count is None else str(e.count),
-        }
-        for e in entries
-        if e.item_id
-    ][:SEARCH_LIMIT]
-
-
-def sign_results(provider: str, entries: list[dict[str, str]]) -> str:
-    return signing.dumps({"p": provider, "e": entries}, salt=SEARCH_SALT, compress=True)
 
 
 class PickForm(forms.Form):

@@ -17,9 +17,17 @@ class ItemAdmin(admin.ModelAdmin):
     list_filter = ("provider", "game", "available")
     search_fields = ("name__istartswith", "provider_item_id__exact")
     readonly_fields = (
-        "provider", "provider_item_id", "name", "game", "price", "classid", "instanceid", "available",
-        "raw", "synced_at",
-    )  # fmt: skip
+        "provider",
+        "provider_item_id",
+        "name",
+        "game",
+        "price",
+        "classid",
+        "instanceid",
+        "available",
+        "raw",
+        "synced_at",
+    )
     show_full_result_count = False
     actions = ["buy_for_user", "refresh_prices"]
 

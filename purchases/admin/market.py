@@ -7,11 +7,12 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core import signing
 from django.core.cache import cache
 
-from ..forms import search_rows, sign_results
+from ..forms import SEARCH_SALT
 from ..models import Item, ProviderCode
-from ..providers import get_provider
+from ..providers import get_provider, provider_class
 from ..providers.base import CatalogEntry, NotSupported
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 BALANCE_TTL = 30  # seconds a balance answer is shown again without asking
 BALANCE_FAILED_TTL = 10  # a provider that did not answer is not asked again on every page view
 UNAVAILABLE = "unavailable"
+SEARCH_LIMIT = 200
 
 
 # -------------------------------------------------------------------------------------- search
@@ -47,6 +49,28 @@ def search_results(provider: str, rows: list[dict]) -> dict:
         )
     )
     return {"results": rows, "signed": sign_results(provider, rows) if rows else "", "known": known}
+
+
+def search_rows(entries: list[CatalogEntry], game: str) -> list[dict[str, str]]:
+    """Search results as plain strings (they travel signed in the page); entries without an id cannot be
+    bought from the catalog and are left out."""
+    return [
+        {
+            "id": e.item_id,
+            "name": e.name[:255],
+            "game": provider_class(e.provider).our_game(e.game) or game,  # Item.game uses our names
+            "price": str(e.price),
+            "classid": e.classid,
+            "instanceid": e.instanceid,
+            "count": "" if e.count is None else str(e.count),
+        }
+        for e in entries
+        if e.item_id
+    ][:SEARCH_LIMIT]
+
+
+def sign_results(provider: str, entries: list[dict[str, str]]) -> str:
+    return signing.dumps({"p": provider, "e": entries}, salt=SEARCH_SALT, compress=True)
 
 
 def _catalog_search(provider: str, game: str, name: str) -> list:

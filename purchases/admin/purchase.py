@@ -1,8 +1,6 @@
 import uuid
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect
@@ -18,7 +16,7 @@ from ..services import purchases_sync
 from ..status import State
 from . import buy
 from .common import exact_q, state_badge, usd
-from .find import find_urls
+from .find import FindPagesMixin
 from .paginator import EstimatedCountPaginator
 
 #: identifiers support staff paste into the search box; each has its own index
@@ -69,11 +67,20 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(admin.ModelAdmin):
+class PurchaseAdmin(FindPagesMixin, buy.BuyPagesMixin, admin.ModelAdmin):
+    """The purchases; their pages (find, buy) come from the mixins, each routed in its own get_urls."""
+
     list_display = (
-        "custom_id", "item_name", "user_link", "provider", "state_display", "provider_status",
-        "price_display", "max_price_display", "created_at",
-    )  # fmt: skip
+        "custom_id",
+        "item_name",
+        "user_link",
+        "provider",
+        "state_display",
+        "provider_status",
+        "price_display",
+        "max_price_display",
+        "created_at",
+    )
     list_display_links = ("custom_id",)
     list_filter = ("state", "provider", NeedsAttentionFilter, "created_at", BatchFilter)
     list_select_related = ("steam_user",)
@@ -86,8 +93,7 @@ class PurchaseAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     raw_id_fields = ("steam_user", "item", "replaces", "created_by")
-    change_form_template = "admin/purchases/purchase/change_form.html"
-    change_list_template = "admin/purchases/buy/purchase_change_list.html"
+    # templates: the admin's defaults, admin/purchases/purchase/change_form.html and change_list.html
     actions = ["refresh_status", "buy_again", export_csv]
     fieldsets = (
         (
@@ -144,7 +150,6 @@ class PurchaseAdmin(admin.ModelAdmin):
             text += ". Changed: " + "; ".join(report.changes[:20])
         level = messages.WARNING if report.paused or report.not_found else messages.SUCCESS
         self.message_user(request, text, level)
-        _log_refresh(request, report)
 
     def has_buy_skins_permission(self, request) -> bool:
         return buy.can_buy(request)
@@ -179,12 +184,8 @@ class PurchaseAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         refresh = self.admin_site.admin_view(self.refresh_one_view)
-        return [
-            path("<int:pk>/refresh/", refresh, name="purchases_purchase_refresh"),
-            *find_urls(self.admin_site),  # before the admin's own catch-all "<path:object_id>/"
-            *buy.purchase_urls(self.admin_site),
-            *super().get_urls(),
-        ]
+        # then the mixins' pages (find, buy), then the stock ones ending in the catch-all "<path:object_id>/"
+        return [path("<int:pk>/refresh/", refresh, name="purchases_purchase_refresh"), *super().get_urls()]
 
     def refresh_one_view(self, request, pk: int):
         if request.method != "POST":
@@ -251,19 +252,3 @@ def _batch_summary(batch_id: uuid.UUID) -> dict:
         "total": sum(counts.values()),
         "refresh": any(counts.get(s) for s in MOVING_STATES),
     }
-
-
-def _log_refresh(request, report) -> None:
-    """The admin's own audit trail (LogEntry) for every purchase a refresh changed."""
-    content_type = ContentType.objects.get_for_model(Purchase)
-    LogEntry.objects.bulk_create(
-        LogEntry(
-            user_id=request.user.pk,
-            content_type=content_type,
-            object_id=str(pk),
-            object_repr=custom_id,
-            action_flag=CHANGE,
-            change_message=f"Refreshed from the provider: {line}",
-        )
-        for (pk, custom_id), line in zip(report.changed, report.changes, strict=True)
-    )

@@ -8,7 +8,9 @@ from . import buy
 
 
 @admin.register(SteamUser)
-class SteamUserAdmin(admin.ModelAdmin):
+class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
+    """The Steam users; their "Buy skins" page comes from MarketPageMixin (its own get_urls)."""
+
     list_display = ("steam_id", "display_name", "trade_link", "purchase_count", "created_at")
     list_filter = ("created_at",)
     date_hierarchy = "created_at"
@@ -16,12 +18,9 @@ class SteamUserAdmin(admin.ModelAdmin):
     readonly_fields = ("partner", "masked_token", "created_at", "updated_at", "inventory_link")
     fields = ("steam_id", "display_name", "trade_url", "partner", "masked_token", "note", "inventory_link")
     show_full_result_count = False
-    change_form_template = "admin/purchases/buy/steamuser_change_form.html"
+    # template: the admin's default, admin/purchases/steamuser/change_form.html
     # explicit: the purchase count annotation drops Meta.ordering, and the buy page's autocomplete pages
     ordering = ("-created_at", "-pk")
-
-    def get_urls(self):
-        return [*buy.steam_user_urls(self.admin_site), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_buy": buy.can_buy(request)}
@@ -63,5 +62,5 @@ class SteamUserAdmin(admin.ModelAdmin):
     def inventory_link(self, obj: SteamUser) -> str:
         if not obj.pk:
             return "—"
-        url = reverse("inventory:page", args=[obj.steam_id])
+        url = reverse("admin:inventory_page", args=[obj.steam_id])
         return format_html('<a href="{}">Open the Steam inventory</a>', url)

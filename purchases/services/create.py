@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from ..models import Item, Purchase, PurchaseEvent, SteamUser
 from ..providers import PROVIDERS, get_provider
 from ..status import State
+from .audit import log_additions
 
 
 class BuyError(Exception):
@@ -120,18 +121,22 @@ def purchases_create(
             purchases = Purchase.objects.bulk_create(
                 _purchase(line, n, steam_user, provider, actor, batch_id) for n, line in enumerate(lines)
             )
-            PurchaseEvent.objects.bulk_create(
-                PurchaseEvent(
-                    purchase=p, new_state=State.PENDING, source=source, actor=actor, message="created"
-                )
-                for p in purchases
-            )
+            _audit(purchases, actor=actor, source=source, batch_id=batch_id)
             if enqueue:
                 transaction.on_commit(lambda: enqueue_buys(purchases))
     except IntegrityError:
         # a concurrent submission of the same batch won the race: it is the one that counts
         return CreateResult(batch_id, list(Purchase.objects.filter(batch_id=batch_id)), created=False)
     return CreateResult(batch_id, purchases, created=True)
+
+
+def _audit(purchases: list[Purchase], *, actor, source: str, batch_id: uuid.UUID) -> None:
+    """Inside the creating transaction: each purchase's first event, and the LogEntry of a person's buy."""
+    PurchaseEvent.objects.bulk_create(
+        PurchaseEvent(purchase=p, new_state=State.PENDING, source=source, actor=actor, message="created")
+        for p in purchases
+    )
+    log_additions(actor, purchases, f"Created in batch {batch_id} (buy from the {source}).")
 
 
 def _purchase(line: BuyLine, n: int, user: SteamUser, provider: str, actor, batch_id) -> Purchase:

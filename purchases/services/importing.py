@@ -2,7 +2,7 @@
 
 The import re-asks the provider (never trusts what a form posted back), then creates the purchase the way
 the history reconcile does (`history._import`: state normalized, marked `imported`, no operator), with its
-first event attributed to the user who imported it.
+first event attributed to the user who imported it, and the LogEntry of that user in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Purchase, PurchaseEvent
+from ..models import ProviderCode, Purchase, PurchaseEvent
 from ..providers import PROVIDERS, get_provider
 from ..providers.base import NotFound, ProviderError, PurchaseInfo
 from ..status import State, normalize
+from .audit import log_additions
 from .history import _import
 
 #: an interactive lookup waits this long for a provider, and retries a read once
@@ -85,6 +86,8 @@ def purchase_import(*, provider: str, custom_id: str, actor=None) -> tuple[Purch
             PurchaseEvent.objects.filter(purchase=purchase).update(
                 source="admin", actor=actor, message=IMPORT_MESSAGE
             )
+            label = ProviderCode(provider).label
+            log_additions(actor, [purchase], f"Imported from {label} by its custom_id")
     except IntegrityError:
         same = Q(custom_id=custom_id)
         if info.buy_id:

@@ -84,7 +84,7 @@ def lookup_batch(
             change = _unattributed(purchase) if unattributed else _not_found(purchase, provider, now, source)
             changes += [change] if change is not None else []
     if not dry_run:
-        changes = write_changes(changes, [p.pk for p in purchases], now)
+        changes = write_changes(changes, [p.pk for p in purchases], now, actor=actor)
     moved = [c for c in changes if c.state_changed]
     report.changes = [c.describe() for c in moved]
     report.changed = [(c.purchase.pk, c.purchase.custom_id) for c in moved]

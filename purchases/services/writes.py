@@ -15,6 +15,7 @@ from django.utils import timezone
 from ..models import Purchase, PurchaseEvent
 from ..providers.base import PurchaseInfo
 from .apply import Change, compute_change, jsonable
+from .audit import log_changes
 
 #: a single answer is judged again at most this often when other writers keep winning the race
 RACE_ATTEMPTS = 3
@@ -37,9 +38,12 @@ def write_change(change: Change, *, now: datetime, raw: dict | None = None, sync
     return bool(written)
 
 
-def write_changes(changes: Sequence[Change], asked_ids: Sequence[int], now: datetime) -> list[Change]:
-    """The sync's bulk write: one guarded UPDATE per changed purchase, their events, and a stamp on every
-    purchase asked about, in one transaction. Returns the changes that won; the others are skipped."""
+def write_changes(
+    changes: Sequence[Change], asked_ids: Sequence[int], now: datetime, *, actor=None
+) -> list[Change]:
+    """The sync's bulk write: one guarded UPDATE per changed purchase, their events, the LogEntry of a
+    person's Refresh, and a stamp on every purchase asked about, in one transaction. Returns the changes
+    that won; the others are skipped."""
     written: list[Change] = []
     with transaction.atomic():
         for change in changes:
@@ -48,11 +52,17 @@ def write_changes(changes: Sequence[Change], asked_ids: Sequence[int], now: date
         events = [c.event for c in written if c.event is not None]
         if events:
             PurchaseEvent.objects.bulk_create(events)
+        moved = [c for c in written if c.state_changed]
+        log_changes(actor, [(c.purchase.pk, c.purchase.custom_id, _refreshed(c)) for c in moved])
         Purchase.objects.filter(pk__in=list(asked_ids)).update(last_synced_at=now)
     for change in written:
         for name, value in change.fields.items():
             setattr(change.purchase, name, value)
     return written
+
+
+def _refreshed(change: Change) -> str:
+    return f"Refreshed from the provider: {change.describe()}"
 
 
 def apply_answer(

@@ -1,4 +1,8 @@
-"""Template helpers of the support pages: the index dashboard, the hold countdown, redacted excerpts."""
+"""Template helpers of the support pages: the index chart, the hold countdown, redacted excerpts.
+
+They only format what they are given: no query, no provider request (the index view gathers the dashboard's
+data, backoffice/admin.py).
+"""
 
 from __future__ import annotations
 
@@ -13,24 +17,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..admin.common import usd
-from ..dashboard import Day, dashboard
+from ..dashboard import Day
 from ..providers import PROVIDERS
 from ..providers.redaction import EXCERPT_CHARS, Redactor
 
 register = template.Library()
 
 CHART = {"width": 640, "height": 200, "left": 56, "right": 44, "top": 12, "bottom": 26}
-
-
-@register.simple_tag(takes_context=True)
-def backoffice_dashboard(context: template.Context) -> dict[str, Any] | None:
-    """The dashboard's data for users who may view purchases; None for anyone else."""
-    request = context.get("request")
-    if request is None or not request.user.has_perm("purchases.view_purchase"):
-        return None
-    data = dashboard()
-    data["chart"] = daily_chart(data["days"])
-    return data
 
 
 register.filter("usd", usd)
@@ -79,6 +72,7 @@ def pretty_json(text: str | None) -> str:
 # ------------------------------------------------------------------------------------------ chart
 
 
+@register.filter
 def daily_chart(days: Sequence[Day]) -> dict[str, Any]:
     """Geometry of the server-rendered SVG: a bar per day (money spent), a line (success rate)."""
     box = CHART

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def page_url(steam_id: str = VENDOR_STEAM_ID, **params: str) -> str:
-    url = reverse("inventory:page", args=[steam_id])
+    url = reverse("admin:inventory_page", args=[steam_id])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 

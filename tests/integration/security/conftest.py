@@ -20,7 +20,7 @@ KNOWN_SENSITIVE = {
     "admin:purchases_buy_choose_user",
     "admin:purchases_steamuser_buy",
     "admin:purchases_purchase_refresh",
-    "inventory:page",
+    "admin:inventory_page",
 }
 
 

@@ -106,7 +106,8 @@ def _pages(client, purchases: list[Purchase]) -> dict[str, str]:
     urls += [reverse("admin:purchases_providercall_change", args=[pk]) for pk in _ids(ProviderCall)]
     urls += [reverse("admin:purchases_webhookevent_change", args=[pk]) for pk in _ids(WebhookEvent)]
     urls += [
-        f"{reverse('inventory:page', args=[user.steam_id])}?provider={p}" for p in ("skinsback", "skinify")
+        f"{reverse('admin:inventory_page', args=[user.steam_id])}?provider={p}"
+        for p in ("skinsback", "skinify")
     ]
     pages = {}
     for url in urls:

@@ -7,11 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_q.models import OrmQ, Task
 
+from backoffice.admin import BackofficeAdminSite
 from purchases.dashboard import SYNC_FUNC, last_days, state_summary
 from purchases.providers.base import Timeout, Unavailable
 from tests.factories import make_purchase, make_purchases, make_user
@@ -201,3 +204,18 @@ def test_the_app_list_stays(support_c, fake_health):
     page = support_c.get(INDEX).content.decode()
     assert 'id="bo-dashboard"' in page
     assert "app-purchases" in page and "Recent actions" in page
+
+
+def test_the_index_view_gathers_the_dashboard_and_the_template_only_formats_it(support_c, fake_health):
+    assert isinstance(admin.site, BackofficeAdminSite)
+    response = support_c.get(INDEX)
+    assert set(response.context["dashboard"]) >= {"providers", "states", "days", "tasks"}
+    asked = list(fake_health.calls)
+    chart = Template("{% load backoffice_tags %}{{ days|daily_chart }}").render(
+        Context({"days": response.context["dashboard"]["days"]})
+    )
+    assert "bars" in chart and fake_health.calls == asked  # formatting asks nothing
+
+
+def test_no_dashboard_is_gathered_for_users_who_may_not_view_purchases(nobody_c, fake_health):
+    assert nobody_c.get(INDEX).context["dashboard"] is None

@@ -49,7 +49,7 @@ def test_support_finds_views_refreshes_and_opens_inventories(support_c, support,
     purchase.refresh_from_db()
     assert purchase.state == "in_progress"
     assert LogEntry.objects.filter(user=support, object_id=str(purchase.pk), action_flag=CHANGE).exists()
-    inventory = support_c.get(reverse("inventory:page", args=[purchase.steam_user.steam_id]))
+    inventory = support_c.get(reverse("admin:inventory_page", args=[purchase.steam_user.steam_id]))
     assert inventory.status_code == 200
 
 
@@ -94,7 +94,7 @@ def test_support_sees_no_secret_on_any_page(support_c, sandbox, settings):
         "/admin/purchases/purchase/find/?q=bo-role-unknown",
         "/admin/purchases/steamuser/",
         reverse("admin:purchases_steamuser_change", args=[user.pk]),
-        reverse("inventory:page", args=[user.steam_id]),
+        reverse("admin:inventory_page", args=[user.steam_id]),
         "/admin/purchases/providercall/",
         "/admin/purchases/webhookevent/",
         "/admin/purchases/purchaseevent/",

@@ -1,0 +1,39 @@
+"""The admin site: its titles, the throttled login form, the index with the support dashboard, and the
+inventory page (a page of no model: inventory/views.py).
+
+`admin.site` is this site (backoffice/apps.py sets it as the default site), so every `@admin.register` and
+`self.admin_site` in the apps use it. The index gathers the dashboard's data in the view; the templates
+and template tags only format it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from backoffice.auth import ThrottledAuthenticationForm
+from inventory.views import InventoryPageMixin
+from purchases.dashboard import dashboard
+
+DASHBOARD_PERMISSION = "purchases.view_purchase"
+
+
+class BackofficeAdminSite(InventoryPageMixin, admin.AdminSite):
+    """The stock site, plus the inventory page (InventoryPageMixin.get_urls) and the index dashboard."""
+
+    site_header = "Skins back-office"
+    site_title = "Skins back-office"
+    index_title = "Purchases, Steam users and the provider"
+    # the login refuses (without checking the password) after too many failures: backoffice/auth.py
+    login_form = ThrottledAuthenticationForm
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None):
+        context = {"dashboard": index_dashboard(request), **(extra_context or {})}
+        return super().index(request, context)
+
+
+def index_dashboard(request: HttpRequest) -> dict | None:
+    """The dashboard's data for users who may view purchases; None (nothing asked) for anyone else."""
+    if not request.user.has_perm(DASHBOARD_PERMISSION):
+        return None
+    return dashboard()
