@@ -13,7 +13,19 @@ from typing import Any
 # provider error without performing the request (SkinsBack: error_-6, error_-7, error_-9, error_5 ...;
 # Skinify: the same -6/-7/-9 or error_<message>, e.g. error_insufficient_funds).
 KINDS = frozenset(
-    {"latency", "timeout_after_record", "http_500", "http_500_after_record", "garbled", "garbled_html"}
+    {
+        "latency",
+        "timeout_after_record",
+        "http_500",
+        "http_500_after_record",
+        "garbled",
+        "garbled_html",
+        "cut_body",  # Content-Length announces the whole body, half is sent, the connection closes
+        "cut_body_after_record",
+        "no_custom_id_echo",  # a normal answer without any custom_id key (as the vendor's examples)
+        "no_code_error",  # {"status": "error"}: no error_code, no message
+        "no_code_error_after_record",
+    }
 )
 
 

@@ -103,29 +103,78 @@ def html_response(status: int, title: str) -> Response:
 def apply_fault(
     rule: FaultRule | None, perform: Callable[[], Response], error: Callable[[str], Response]
 ) -> Response:
-    """Answer `perform()` shaped by an injected fault rule (or untouched when there is none)."""
+    """Answer `perform()` shaped by an injected fault rule (or untouched when there is none).
+
+    Kinds ending in `_after_record` (and `timeout_after_record`, `garbled`, `no_custom_id_echo`) carry
+    the request out first; `error_<code>_after_record` answers the error after recording the buy."""
     if rule is None:
         return perform()
-    if rule.kind != "timeout_after_record" and rule.latency:
+    kind = rule.kind
+    if kind != "timeout_after_record" and rule.latency:
         time.sleep(rule.latency)
-    if rule.kind.startswith("error_"):
-        return error(rule.kind[len("error_") :])
-    if rule.kind == "http_500":
-        return html_response(500, "Internal Server Error")
-    response = perform()  # every remaining kind performs the request
-    if rule.kind == "timeout_after_record":
+    if kind.startswith("error_") and kind.endswith(AFTER_RECORD):
+        perform()
+        return error(kind[len("error_") : -len(AFTER_RECORD)])
+    if kind.startswith("error_"):
+        return error(kind[len("error_") :])
+    if kind in BEFORE_RECORD:
+        return BEFORE_RECORD[kind]()
+    return _shape(rule, perform())
+
+
+AFTER_RECORD = "_after_record"
+BEFORE_RECORD: dict[str, Callable[[], Response]] = {
+    "http_500": lambda: html_response(500, "Internal Server Error"),
+    "no_code_error": lambda: json_response({"status": "error"}),
+    "cut_body": lambda: cut_short(json_response({"status": "success", "items": []})),
+}
+
+
+def _shape(rule: FaultRule, response: Response) -> Response:
+    """The kinds that performed the request: what the answer then looks like."""
+    kind = rule.kind
+    if kind == "timeout_after_record":
         time.sleep(rule.latency)
         raise DropConnection
-    if rule.kind == "http_500_after_record":
+    if kind == "http_500_after_record":
         return html_response(500, "Internal Server Error")
-    if rule.kind == "garbled":
+    if kind == "garbled":
         payload = response.payload()
         return Response(response.status, payload[: max(1, len(payload) // 2)], response.content_type)
-    if rule.kind == "garbled_html":
+    if kind == "garbled_html":
         page = html_response(502, "Bad Gateway")
         page.status = 200
         return page
+    if kind == "cut_body_after_record":
+        return cut_short(response)
+    if kind == "no_custom_id_echo":
+        return Response(
+            response.status, json.dumps(without_custom_ids(json.loads(response.payload()))).encode()
+        )
+    if kind == "no_code_error_after_record":
+        return json_response({"status": "error"})
     return response
+
+
+def cut_short(response: Response) -> Response:
+    """Announce the whole body, send half of it, then close the connection (a client sees an
+    incomplete read: requests raises ChunkedEncodingError)."""
+    payload = response.payload()
+
+    def half() -> Iterator[bytes]:
+        yield payload[: max(1, len(payload) // 2)]
+        raise DropConnection
+
+    headers = [("Content-Length", str(len(payload)))]
+    return Response(response.status, half(), response.content_type, headers)
+
+
+def without_custom_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: without_custom_ids(v) for k, v in value.items() if k != "custom_id"}
+    if isinstance(value, list):
+        return [without_custom_ids(v) for v in value]
+    return value
 
 
 def stream_json_array(head: bytes, rows: Iterator[str], tail: bytes, chunk: int = 500) -> Iterator[bytes]:

@@ -69,9 +69,11 @@ class SkinsBackProvider(Provider):
     max_lookup_size = 100
     rate_limit_per_minute = 500
     offer_window_minutes = 10
-    # the documented codes: the method's own (1-10) and the standard ones (-1 to -10); a refusal
-    # without a code, or with a code nobody documented, may have bought (see Provider.buy_outcome_unknown)
-    buy_refusal_codes = frozenset(range(-10, 0)) | frozenset(range(1, 11))
+    # the documented codes: the method's own (1-10) and the standard ones (-1 to -10), but -9
+    # (under_maintenance: the buy may have been taken before the site went down, as Skinify's
+    # under_maintenance). A refusal without a code, or with a code nobody documented, may have bought
+    # too (see Provider.buy_outcome_unknown).
+    buy_refusal_codes = (frozenset(range(-10, 0)) - {-9}) | frozenset(range(1, 11))
 
     def __init__(
         self,

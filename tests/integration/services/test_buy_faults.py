@@ -191,7 +191,7 @@ def test_unavailable_items_are_rejected_with_the_providers_reason(sandbox):
 
 
 def test_explicit_provider_refusal_rejects_the_whole_request(sandbox):
-    sandbox.state.inject("market_batch_buy", "error_-9", times=1)
+    sandbox.state.inject("market_batch_buy", "error_10", times=1)  # too_many_failed_attempts_for_user
     purchases = buy(make_user(), sandbox_items(sandbox, 2))
     assert states(purchases) == [State.REJECTED] * 2
     assert buys_per_custom_id(sandbox, purchases) == [0, 0]

@@ -96,7 +96,7 @@ def test_buy_skins_refuses_bad_input_and_sends_nothing(sandbox, args, words):
 def test_buy_skins_exits_non_zero_when_rejected(sandbox):
     user = make_user()
     item = sandbox_items(sandbox, 1)[0]
-    sandbox.state.inject("market_batch_buy", "error_-9", times=1)
+    sandbox.state.inject("market_batch_buy", "error_10", times=1)
     with pytest.raises(CommandError, match="rejected"):
         call_command("buy_skins", "--steam-id", user.steam_id, "--item", item.provider_item_id)
 
