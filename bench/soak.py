@@ -27,17 +27,22 @@ from _setup import SandboxProcess, django_on_scratch_db
 N = int(os.environ.get("BENCH_SOAK_N", "1000"))
 PER_USER = 10  # purchases per Steam user: one buy chunk (one market_batch_buy) each
 THREADS = 4
-FAULTS = [  # (method, kind, rate, latency): about 20 % of the calls of each method
-    ("market_batch_buy", "timeout_after_record", 0.04, 1.5),
-    ("market_batch_buy", "http_500", 0.04, 0.0),
-    ("market_batch_buy", "http_500_after_record", 0.04, 0.0),
-    ("market_batch_buy", "garbled", 0.04, 0.0),
-    ("market_batch_buy", "error_-7", 0.025, 0.0),
-    ("market_batch_buy", "error_-9", 0.025, 0.0),
-    ("market_getinfo", "timeout_after_record", 0.04, 1.5),
-    ("market_getinfo", "http_500", 0.05, 0.0),
-    ("market_getinfo", "garbled", 0.05, 0.0),
-    ("market_getinfo", "error_-9", 0.035, 0.0),
+FAULTS = [  # (method, kind, rate, latency): about 21-22 % of the calls of each method
+    ("market_batch_buy", "timeout_after_record", 0.03, 1.5),
+    ("market_batch_buy", "http_500", 0.03, 0.0),
+    ("market_batch_buy", "http_500_after_record", 0.03, 0.0),
+    ("market_batch_buy", "garbled", 0.03, 0.0),
+    ("market_batch_buy", "cut_body_after_record", 0.03, 0.0),  # bought, answer breaks off mid-body
+    ("market_batch_buy", "no_custom_id_echo", 0.03, 0.0),  # `purchased` entries without custom_id
+    ("market_batch_buy", "error_no_code_after_record", 0.03, 0.0),  # bought, answer {"status":"error"}
+    ("market_batch_buy", "error_-7", 0.02, 0.0),
+    ("market_batch_buy", "error_-9", 0.02, 0.0),
+    ("market_getinfo", "timeout_after_record", 0.03, 1.5),
+    ("market_getinfo", "http_500", 0.04, 0.0),
+    ("market_getinfo", "garbled", 0.03, 0.0),
+    ("market_getinfo", "cut_body_after_record", 0.03, 0.0),
+    ("market_getinfo", "no_custom_id_echo", 0.04, 0.0),  # items[] without custom_id
+    ("market_getinfo", "error_-9", 0.03, 0.0),
     ("market_getinfo", "error_-7", 0.03, 0.0),
 ]
 BOUGHT = {"in_progress", "on_hold", "delivered", "failed", "reverted"}

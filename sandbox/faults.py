@@ -1,4 +1,4 @@
-"""Injected faults per method: latency, 5xx, garbled answers, lost answers, provider error codes."""
+"""Injected faults per method: latency, 5xx, garbled or cut answers, lost answers, provider errors."""
 
 from __future__ import annotations
 
@@ -6,27 +6,54 @@ import random
 from dataclasses import asdict, dataclass
 from typing import Any
 
-# Kinds: "latency" sleeps then answers; "timeout_after_record" performs the request, sleeps `latency`
-# (0 = not at all) and closes the connection without an answer; "http_500" answers 500 without performing
-# the request, "http_500_after_record" after performing it; "garbled" performs it and answers truncated
-# JSON, "garbled_html" performs it and answers an HTML page with status 200; "error_<code>" answers that
-# provider error without performing the request (SkinsBack: error_-6, error_-7, error_-9, error_5 ...;
-# Skinify: the same -6/-7/-9 or error_<message>, e.g. error_insufficient_funds).
-KINDS = frozenset(
-    {
-        "latency",
-        "timeout_after_record",
-        "http_500",
-        "http_500_after_record",
-        "garbled",
-        "garbled_html",
-        "cut_body",  # Content-Length announces the whole body, half is sent, the connection closes
-        "cut_body_after_record",
-        "no_custom_id_echo",  # a normal answer without any custom_id key (as the vendor's examples)
-        "no_code_error",  # {"status": "error"}: no error_code, no message
-        "no_code_error_after_record",
-    }
-)
+from .config import SKINIFY
+
+AFTER_RECORD = "_after_record"
+SKINIFY_ONLY = "skinify_"
+# Kinds that carry the request out, then shape the answer: "latency" sleeps then answers normally;
+# "timeout_after_record" sleeps `latency` (0 = not at all) and closes the connection without an answer;
+# "garbled" answers the body truncated (with a matching Content-Length); "garbled_html" an HTML page with
+# status 200; "no_custom_id_echo" the normal answer without any `custom_id` key.
+PERFORMING = frozenset({"latency", "timeout_after_record", "garbled", "garbled_html", "no_custom_id_echo"})
+# Kinds answered instead of carrying the request out, or, with the `_after_record` suffix, after it:
+# "http_500" an HTML 500 page; "cut_body" a Content-Length larger than the bytes sent, then the connection
+# closes; "error_no_code" {"status": "error"}; "error_<code>" that provider error (SkinsBack error_-6,
+# error_-7, error_-9, error_5 ...; Skinify the same -6/-7/-9 or error_<message>); "skinify_<message>"
+# ("skinify_request_timeout", "skinify_under_maintenance"): {"status":"error","error_message":<message>}
+# at HTTP 200, for Skinify endpoints only (never fires on a SkinsBack method, not even from "*").
+ANSWERED = frozenset({"http_500", "cut_body", "error_no_code"})
+SKINIFY_KINDS = frozenset({"skinify_request_timeout", "skinify_under_maintenance"})
+ALIASES = {"no_code_error": "error_no_code"}  # the first name this kind had
+KINDS = PERFORMING | ANSWERED | SKINIFY_KINDS | {k + AFTER_RECORD for k in ANSWERED | SKINIFY_KINDS}
+
+
+def split_kind(kind: str) -> tuple[str, bool]:
+    """(base kind, answered after the request was carried out)."""
+    if kind.endswith(AFTER_RECORD) and kind != "timeout_after_record":
+        return kind[: -len(AFTER_RECORD)], True
+    return kind, False
+
+
+def validate_kind(kind: str) -> str:
+    """The kind's canonical name; ValueError if unknown."""
+    base, after = split_kind(kind)
+    base = ALIASES.get(base, base)
+    canonical = base + AFTER_RECORD if after else base
+    if canonical in KINDS or (base.startswith("error_") and len(base) > len("error_")):
+        return canonical
+    raise ValueError(
+        f"unknown fault kind {kind!r}; use one of {sorted(KINDS)}, error_<code> or error_<code>_after_record"
+    )
+
+
+def check_method(method: str, kind: str) -> None:
+    """Skinify-only kinds need a Skinify endpoint (they contain "/" or "-", SkinsBack methods never do)."""
+    if kind.startswith(SKINIFY_ONLY) and method != "*" and not any(c in method for c in "/-"):
+        raise ValueError(f"{kind} applies to Skinify endpoints only, not {method!r}")
+
+
+def fires_for(kind: str, provider: str | None) -> bool:
+    return provider is None or not kind.startswith(SKINIFY_ONLY) or provider == SKINIFY
 
 
 @dataclass(slots=True)
@@ -37,12 +64,6 @@ class FaultRule:
     rate: float | None = None
     latency: float = 0.0
     hits: int = 0
-
-
-def validate_kind(kind: str) -> str:
-    if kind in KINDS or (kind.startswith("error_") and len(kind) > len("error_")):
-        return kind
-    raise ValueError(f"unknown fault kind {kind!r}; use one of {sorted(KINDS)} or error_<code>")
 
 
 class FaultBook:
@@ -63,17 +84,21 @@ class FaultBook:
             raise ValueError("times must be >= 0")
         if rate is not None and not 0.0 <= rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
-        rule = FaultRule(method, validate_kind(kind), times, rate, max(0.0, float(latency or 0.0)))
+        kind = validate_kind(kind)
+        check_method(method, kind)
+        rule = FaultRule(method, kind, times, rate, max(0.0, float(latency or 0.0)))
         self.rules.append(rule)
         return rule
 
     def clear(self) -> None:
         self.rules.clear()
 
-    def pick(self, method: str) -> FaultRule | None:
+    def pick(self, method: str, provider: str | None = None) -> FaultRule | None:
         """The first rule for `method` (or "*") that fires on this call; consumes one of its `times`."""
         for rule in self.rules:
             if rule.method not in (method, "*") or (rule.times is not None and rule.times <= 0):
+                continue
+            if not fires_for(rule.kind, provider):
                 continue
             if rule.rate is not None and self.rng.random() >= rule.rate:
                 continue

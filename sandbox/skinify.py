@@ -12,11 +12,12 @@ from .buying import valid_token
 from .catalog import Catalog, canonical_game
 from .config import SKINIFY
 from .errors import SKINIFY_FAULTS, SkinifyError
+from .fault_answers import apply_fault
 from .inventory import RATES, SKINIFY_SPECIAL, skinify_items
 from .money import money2
 from .phpform import text, truthy
 from .state import SandboxState
-from .web import Request, Response, apply_fault, json_response, stream_json_array
+from .web import Request, Response, json_response, stream_json_array
 
 Params = dict[str, Any]
 Handler = Callable[[SandboxState, Params], "dict[str, Any] | Response"]
@@ -47,7 +48,7 @@ def handle(state: SandboxState, req: Request, subpath: str) -> Response:
     if req.method != verb:
         return error("method_not_allowed", 405)
     params = {k: v for k, v in req.query.items() if k != "token"} if verb == "GET" else req.body
-    return apply_fault(state.pick_fault(endpoint), lambda: run(handler, state, params), fault_error)
+    return apply_fault(state.pick_fault(endpoint, SKINIFY), lambda: run(handler, state, params), fault_error)
 
 
 def run(handler: Handler, state: SandboxState, params: Params) -> Response:

@@ -12,12 +12,13 @@ from .buying import valid_token
 from .catalog import Catalog, canonical_game
 from .config import GAMES, SKINSBACK
 from .errors import SB_MESSAGES, SkinsBackError
+from .fault_answers import apply_fault
 from .inventory import EXAMPLE_STEAM_ID, RATES, SKINSBACK_SPECIAL, example_payload, skinsback_items
 from .money import money2
 from .phpform import as_list, text, truthy
 from .signing import verify_skinsback_sign
 from .state import SandboxState
-from .web import Request, Response, apply_fault, json_response, stream_json_array
+from .web import Request, Response, json_response, stream_json_array
 
 Params = dict[str, Any]
 Handler = Callable[[SandboxState, Params], "dict[str, Any] | Response"]
@@ -53,7 +54,7 @@ def handle(state: SandboxState, req: Request) -> Response:
     handler = METHODS.get(method)
     if handler is None:
         return error(-5)
-    return apply_fault(state.pick_fault(method), lambda: run(handler, state, params), fault_error)
+    return apply_fault(state.pick_fault(method, SKINSBACK), lambda: run(handler, state, params), fault_error)
 
 
 def authenticate(state: SandboxState, req: Request, params: Params) -> int:

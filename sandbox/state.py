@@ -146,9 +146,9 @@ class SandboxState:
         with self.lock:
             self.faults.clear()
 
-    def pick_fault(self, method: str) -> FaultRule | None:
+    def pick_fault(self, method: str, provider: str | None = None) -> FaultRule | None:
         with self.lock:
-            return self.faults.pick(method) if self.faults.rules else None
+            return self.faults.pick(method, provider) if self.faults.rules else None
 
     def set_pricelist_size(self, game: str, size: int, provider: str | None = None) -> None:
         with self.lock:

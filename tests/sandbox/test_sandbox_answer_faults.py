@@ -4,13 +4,14 @@ errors without a code, each before or after the request was carried out."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 import requests
 
 from sandbox.server import SandboxServer
 
-from .conftest import HEADERS, buy_params
+from .conftest import HEADERS, PARTNER, TOKEN, buy_params
 
 
 def post(sb: SandboxServer, http: requests.Session, params: dict) -> requests.Response:
@@ -44,7 +45,7 @@ def test_no_custom_id_echo_answers_normally_without_any_custom_id(
     assert "custom_id" not in answer["items"][0]
 
 
-@pytest.mark.parametrize(("kind", "recorded"), [("no_code_error", 0), ("no_code_error_after_record", 1)])
+@pytest.mark.parametrize(("kind", "recorded"), [("error_no_code", 0), ("error_no_code_after_record", 1)])
 def test_an_error_without_a_code(
     sb: SandboxServer, call: Callable[..., dict], kind: str, recorded: int
 ) -> None:
@@ -59,3 +60,79 @@ def test_an_error_code_after_record_is_answered_after_buying(
     sb.state.inject("market_buy", "error_-9_after_record", times=1)
     assert call(**buy_params("maint-1"))["error_code"] == -9
     assert sb.state.buys_recorded["maint-1"] == 1
+
+
+def batch(*custom_ids: str, first_item: int = 10_000_001) -> dict:
+    items = [{"id": first_item + n, "max_price": "1000", "custom_id": c} for n, c in enumerate(custom_ids)]
+    return {"method": "market_batch_buy", "partner": PARTNER, "token": TOKEN, "items": items}
+
+
+def counters(sb: SandboxServer) -> dict:
+    return requests.get(sb.url + "/_sandbox/counters", timeout=5).json()
+
+
+def test_cut_body_after_record_on_a_batch_buy_over_requests_post(sb: SandboxServer) -> None:
+    add = {"method": "market_batch_buy", "kind": "cut_body_after_record", "times": 1}
+    assert requests.post(sb.url + "/_sandbox/faults", json=add, timeout=5).status_code == 200
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        requests.post(sb.skinsback_url, json=batch("cutb-1", "cutb-2"), headers=HEADERS, timeout=5)
+    seen = counters(sb)
+    assert (seen["buys_recorded"], seen["buy_attempts"]) == ({"cutb-1": 1, "cutb-2": 1},) * 2
+    assert sb.state.get_purchase("cutb-2") is not None
+    assert requests.get(sb.url + "/_sandbox/faults", timeout=5).json()["faults"][0]["hits"] == 1
+
+
+def test_cut_body_declares_more_bytes_than_it_sends(sb: SandboxServer) -> None:
+    sb.state.inject("market_batch_buy", "cut_body_after_record", times=1)
+    response = requests.post(sb.skinsback_url, json=batch("cutb-3"), headers=HEADERS, timeout=5, stream=True)
+    declared = int(response.headers["Content-Length"])
+    received = response.raw.read(declared, decode_content=False)  # stops where the server closed
+    assert response.status_code == 200 and 0 < len(received) < declared
+    assert received.startswith(b'{"status": "success"')
+
+
+def test_cut_body_before_record_does_nothing(sb: SandboxServer) -> None:
+    sb.state.inject("market_batch_buy", "cut_body", times=1)
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        requests.post(sb.skinsback_url, json=batch("cutb-4"), headers=HEADERS, timeout=5)
+    seen = counters(sb)
+    assert (seen["buys_recorded"], seen["buy_attempts"]) == ({}, {})
+    assert sb.state.balance() == Decimal("10000.00")
+
+
+def test_no_custom_id_echo_on_a_batch_buy(sb: SandboxServer, call: Callable[..., dict]) -> None:
+    sb.state.inject("market_batch_buy", "no_custom_id_echo", times=1)
+    answer = call(**batch("echob-1", "echob-2"))
+    assert answer["status"] == "success" and set(answer["purchased"]) == {"10000001", "10000002"}
+    for entry in answer["purchased"].values():
+        assert "custom_id" not in entry and isinstance(entry["buy_id"], int)
+    assert sb.state.buys_recorded == {"echob-1": 1, "echob-2": 1}
+    assert call(**batch("echob-3"))["purchased"]["10000001"]["custom_id"] == "echob-3"
+
+
+def test_no_custom_id_echo_on_getinfo_single_list_and_history(
+    sb: SandboxServer, call: Callable[..., dict]
+) -> None:
+    bought = [call(**buy_params(f"echog-{n}", item_id=10_000_001 + n)) for n in range(3)]
+    sb.state.inject("market_getinfo", "no_custom_id_echo", times=2)
+    sb.state.inject("market_history", "no_custom_id_echo", times=1)
+    listed = call(method="market_getinfo", custom_ids=["echog-0", "echog-1", "echog-2"])
+    assert [int(x["buy_id"]) for x in listed["items"]] == [b["buy_id"] for b in bought]
+    single = call(method="market_getinfo", buy_id=bought[0]["buy_id"])
+    history = call(method="market_history", starting=0)
+    assert single["status"] == "success" and len(history["items"]) == 3
+    for entry in [*listed["items"], single, *history["items"]]:
+        assert "custom_id" not in entry and entry["offer_status"] == "creating_trade"
+    assert call(method="market_getinfo", custom_ids=["echog-0"])["items"][0]["custom_id"] == "echog-0"
+
+
+def test_no_custom_id_echo_on_skinify(sb: SandboxServer, skinify: Callable[..., requests.Response]) -> None:
+    sb.state.inject("withdraw/buy", "no_custom_id_echo", times=1)
+    sb.state.inject("withdraw/info", "no_custom_id_echo", times=1)
+    params = {"partner": PARTNER, "token": TOKEN, "id": "80000003", "max_price": "20", "custom_id": "echos-1"}
+    bought = skinify("POST", "withdraw/buy", **params).json()
+    assert bought["status"] == "success" and "custom_id" not in bought
+    info = skinify("GET", "withdraw/info", custom_ids="echos-1").json()
+    assert [x["purchase_id"] for x in info["items"]] == [str(bought["purchase_id"])]
+    assert "custom_id" not in info["items"][0]
+    assert sb.state.buys_recorded == {"echos-1": 1}

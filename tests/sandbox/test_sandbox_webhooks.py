@@ -96,3 +96,47 @@ def test_no_webhooks_without_url(sb: SandboxServer, call: Callable[..., dict]) -
     sb.state.advance(10)
     assert sb.state.tick() == 0
     assert sb.state.webhooks.queue.qsize() == 0
+
+
+VENDOR_STATUS_CHANGE_KEYS = {"item", "buy_id", "offer_status", "error_reason", "tradeofferid", "custom_id"}
+
+
+def test_status_change_callbacks_are_holdless_even_for_a_held_purchase(
+    sb: SandboxServer, http: requests.Session, call: Callable[..., dict], receiver: Receiver
+) -> None:
+    http.post(sb.url + "/_sandbox/config", json={"webhook_url": receiver.url})
+    custom_id = custom_id_with(sb.state, "accepted_hold")
+    buy_id = call(**buy_params(custom_id))["buy_id"]
+    sb.state.advance(7)
+    events = receiver.wait_for(lambda evs: any(e["data"].get("offer_status") == "accepted" for e in evs))
+    changes = [e["data"] for e in events if e["event"] == "status_change"]
+    assert [c["offer_status"] for c in changes] == ["waiting_accept", "accepted"]
+    for change in changes:
+        assert set(change) == VENDOR_STATUS_CHANGE_KEYS  # no in_hold / in_hold_until, as the vendor's
+        assert change["item"] == {"id": "10000001"} and change["buy_id"] == str(buy_id)
+    info = call(method="market_getinfo", buy_id=buy_id)
+    assert info["in_hold"] is True and "in_hold_until" in info  # the hold is only visible by asking
+
+
+def test_forced_rollback_inside_the_hold_is_called_back(
+    sb: SandboxServer, http: requests.Session, call: Callable[..., dict], receiver: Receiver
+) -> None:
+    http.post(sb.url + "/_sandbox/config", json={"webhook_url": receiver.url})
+    custom_id = custom_id_with(sb.state, "accepted_hold")
+    buy_id = call(**buy_params(custom_id))["buy_id"]
+    sb.state.advance(10)  # accepted at 6 s, held until 36 s
+    receiver.wait_for(lambda evs: any(e["data"].get("offer_status") == "accepted" for e in evs))
+    held = http.get(sb.url + f"/_sandbox/purchases/{custom_id}").json()
+    assert (held["status"], held["in_hold"]) == ("accepted", True)
+    forced = http.post(
+        sb.url + "/_sandbox/force", json={"custom_id": custom_id, "status": "rollback_user"}
+    ).json()
+    assert (forced["status"], forced["hold_until"]) == ("rollback_user", held["hold_until"])
+    events = receiver.wait_for(lambda evs: evs[-1]["data"].get("offer_status") == "rollback_user")
+    rollback = events[-1]
+    assert rollback["event"] == "status_change" and set(rollback["data"]) == VENDOR_STATUS_CHANGE_KEYS
+    assert (rollback["data"]["buy_id"], rollback["data"]["custom_id"]) == (str(buy_id), custom_id)
+    assert rollback["data"]["tradeofferid"].isdigit() and rollback["data"]["error_reason"] is None
+    assert call(method="market_getinfo", buy_id=buy_id)["offer_status"] == "rollback_user"
+    sb.state.advance(60)
+    assert sb.state.tick() == 0  # it stays rolled back: no further callbacks

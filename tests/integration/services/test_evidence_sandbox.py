@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize(
-    "kind", ["cut_body_after_record", "no_code_error_after_record", "error_-9_after_record"]
+    "kind", ["cut_body_after_record", "error_no_code_after_record", "error_-9_after_record"]
 )
 def test_a_buy_answered_badly_after_it_was_carried_out_is_found_by_its_custom_id(sandbox, kind):
     sandbox.state.inject("market_batch_buy", kind, times=1)
