@@ -17,7 +17,6 @@ from .evidence import (
     SB_URL,
     SF_URL,
     age,
-    api,  # noqa: F401 - fixture
     fresh,
     getinfo_item,
     items,

@@ -19,7 +19,7 @@ from purchases.status import State
 from purchases.tasks import reconcile
 from tests.factories import make_purchase
 
-from .evidence import SB_URL, api, fresh, getinfo_item, items, methods, post_callback  # noqa: F401
+from .evidence import SB_URL, fresh, getinfo_item, items, methods, post_callback
 
 pytestmark = pytest.mark.django_db
 
