@@ -15,19 +15,19 @@ from django import forms
 from django.conf import settings
 from django.http import QueryDict
 
-from purchases.models import ProviderCode
+from purchases.models import INVENTORY_GAMES, ProviderCode
 from purchases.providers import PROVIDERS
 
 from .listing import SORTS
-from .services import InventoryOptions
+from .services import REQUEST_OPTIONS, InventoryOptions
 
-GAMES = [("cs2", "CS2"), ("dota2", "Dota 2"), ("rust", "Rust")]
+GAMES = [(game.value, game.label) for game in INVENTORY_GAMES]
 DEFAULT_GAME = "cs2"
 MULTIPLIER_MIN, MULTIPLIER_MAX = Decimal("0.5"), Decimal("2")
 RATE_MIN = Decimal("0.1")
 CURRENCY_RE = re.compile(r"^[A-Za-z]{3,4}$")
 CUSTOM_CURRENCY_RE = re.compile(r"^[A-Za-z]{1,4}$")
-REQUEST_FIELDS = ("provider", "game", "currency", "multiplier", "custom_currency", "rate")
+REQUEST_FIELDS = REQUEST_OPTIONS
 
 
 def default_provider() -> str:
@@ -117,15 +117,8 @@ class InventoryForm(forms.Form):
 
     def options(self) -> InventoryOptions:
         """What to ask the provider; only call on a valid form."""
-        data = self.cleaned_data
-        return InventoryOptions(
-            provider=data["provider"],
-            game=data["game"],
-            currency=data["currency"] or None,
-            multiplier=data["multiplier"],
-            custom_currency=data["custom_currency"] or None,
-            rate=data["rate"],
-        )
+        # blank text is no option; the amounts are None or at least 0.1, never a falsy Decimal
+        return InventoryOptions(**{name: self.cleaned_data[name] or None for name in REQUEST_FIELDS})
 
     def display(self) -> dict[str, Any]:
         """How to show the answer: name filter, sort, hide disabled (never part of the request)."""

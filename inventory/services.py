@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -41,6 +41,14 @@ class InventoryOptions:
     custom_currency: str | None = None
     rate: Decimal | None = None
 
+    def provider_arguments(self) -> dict[str, Any]:
+        """What `Provider.inventory` is given besides the user: every option but the provider."""
+        return {name: getattr(self, name) for name in REQUEST_OPTIONS if name != "provider"}
+
+
+#: the one list of the inventory request's parameters (the form and the command take theirs from it)
+REQUEST_OPTIONS: tuple[str, ...] = tuple(field.name for field in fields(InventoryOptions))
+
 
 @dataclass(frozen=True)
 class LoadedInventory:
@@ -49,15 +57,11 @@ class LoadedInventory:
     from_cache: bool
 
 
-def load_inventory(*, steam_user: SteamUser, options: InventoryOptions, refresh: bool = False) -> Inventory:
-    """The user's inventory as the provider gives it; cached briefly, `refresh` asks the provider anew."""
-    return fetch_inventory(steam_user=steam_user, options=options, refresh=refresh).inventory
-
-
 def fetch_inventory(
     *, steam_user: SteamUser, options: InventoryOptions, refresh: bool = False
 ) -> LoadedInventory:
-    """Like `load_inventory`, plus when the answer was fetched and whether it came from the cache."""
+    """The user's inventory (cached briefly; `refresh` asks anew), when it was fetched and whether
+    it came from the cache."""
     key = cache_key(steam_user, options)
     if not refresh:
         cached = _cache_get(key)
@@ -75,11 +79,7 @@ def _ask_provider(steam_user: SteamUser, options: InventoryOptions) -> Inventory
         return get_provider(options.provider).inventory(
             steam_id=steam_user.steam_id,
             token=steam_user.token,
-            game=options.game,  # our id; each client maps it to its own (Skinify: cs2 -> csgo)
-            currency=options.currency,
-            multiplier=options.multiplier,
-            custom_currency=options.custom_currency,
-            rate=options.rate,
+            **options.provider_arguments(),  # `game` is our id; each client maps it (Skinify: cs2 -> csgo)
         )
     except ProviderError as err:
         # the error's text never carries a secret (providers/base.py), so it can be logged as is
@@ -97,18 +97,16 @@ def _ask_provider(steam_user: SteamUser, options: InventoryOptions) -> Inventory
 def cache_key(steam_user: SteamUser, options: InventoryOptions) -> str:
     """One key per (provider, steam id, game, currency options). The token is in it, hashed, so a
     new trade URL is never answered from a cache filled with the old one."""
-    parts = [
-        options.provider,
-        steam_user.steam_id,
-        options.game,
-        options.currency or "",
-        _decimal_key(options.multiplier),
-        options.custom_currency or "",
-        _decimal_key(options.rate),
-        steam_user.token,
-    ]
+    options_parts = [_key_part(value) for value in options.provider_arguments().values()]
+    parts = [options.provider, steam_user.steam_id, *options_parts, steam_user.token]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
     return f"inventory:{CACHE_VERSION}:{options.provider}:{steam_user.steam_id}:{digest}"
+
+
+def _key_part(value: str | Decimal | None) -> str:
+    if isinstance(value, Decimal):
+        return _decimal_key(value)
+    return value or ""
 
 
 def _decimal_key(value: Decimal | None) -> str:

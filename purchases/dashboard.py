@@ -28,7 +28,7 @@ from .models import ProviderCode, Purchase
 from .providers import PROVIDERS, get_provider
 from .providers.base import NotSupported, ProviderError
 from .selectors import attention_q
-from .status import State
+from .status import SPENT_STATES, SUCCEEDED_STATES, UNSUCCESSFUL_STATES, State
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,6 @@ SYNC_FUNC = "purchases.tasks.sync_open_purchases"
 SYNC_LATE_AFTER = timedelta(minutes=5)
 FAILURE_WINDOW = timedelta(hours=24)
 CHART_DAYS = 14
-
-SUCCEEDED = (State.DELIVERED, State.ON_HOLD)
-UNSUCCESSFUL = (State.FAILED, State.REJECTED, State.REVERTED)
-#: money left the balance: everything but what was never sent, never confirmed, or refused
-NOT_SPENT = (State.PENDING, State.UNCONFIRMED, State.REJECTED)
 
 
 # ------------------------------------------------------------------------------------------ providers
@@ -143,9 +138,9 @@ def last_days(now: datetime, days: int = CHART_DAYS) -> list[Day]:
         .values("day")
         .annotate(
             total=Count("pk"),
-            succeeded=Count("pk", filter=Q(state__in=SUCCEEDED)),
-            unsuccessful=Count("pk", filter=Q(state__in=UNSUCCESSFUL)),
-            spent=Sum(Coalesce("balance_debited", "price"), filter=~Q(state__in=NOT_SPENT)),
+            succeeded=Count("pk", filter=Q(state__in=SUCCEEDED_STATES)),
+            unsuccessful=Count("pk", filter=Q(state__in=UNSUCCESSFUL_STATES)),
+            spent=Sum(Coalesce("balance_debited", "price"), filter=Q(state__in=SPENT_STATES)),
         )
     )
     by_day = {row["day"]: row for row in rows}
@@ -153,8 +148,15 @@ def last_days(now: datetime, days: int = CHART_DAYS) -> list[Day]:
     for offset in range(days):
         day = first + timedelta(days=offset)
         row = by_day.get(day, {})
-        counts = (row.get("total", 0), row.get("succeeded", 0), row.get("unsuccessful", 0))
-        result.append(Day(day, *counts, row.get("spent") or Decimal("0")))
+        result.append(
+            Day(
+                day=day,
+                total=row.get("total", 0),
+                succeeded=row.get("succeeded", 0),
+                unsuccessful=row.get("unsuccessful", 0),
+                spent=row.get("spent") or Decimal("0"),
+            )
+        )
     return result
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Item, Purchase, PurchaseEvent, SteamUser
-from .status import State
+from .status import STATES, State
 from .validators import STEAM_ID64_BASE
 
 DEMO_USERS = [
@@ -118,7 +118,7 @@ def _purchase(index: int, row, user: SteamUser, item: Item) -> int:
     extra = dict(extra)
     created_at = timezone.now() - timedelta(minutes=minutes_ago)
     hold_days = extra.pop("hold_days", 0)
-    bought = state not in (State.PENDING, State.UNCONFIRMED, State.REJECTED)
+    bought = STATES[state].money_spent
     purchase = Purchase.objects.create(
         custom_id=custom_id,
         provider="skinsback",

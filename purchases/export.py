@@ -18,33 +18,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
+from .fields import EXPORT_COLUMNS
 from .models import Purchase
 
 CHUNK_SIZE = 2000
 LINES_PER_WRITE = 500
-#: (CSV header, queryset path); steam_id comes from the one join the export makes
-COLUMNS: list[tuple[str, str]] = [
-    ("custom_id", "custom_id"),
-    ("provider", "provider"),
-    ("buy_id", "buy_id"),
-    ("steam_id", "steam_user__steam_id"),
-    ("item_name", "item_name"),
-    ("state", "state"),
-    ("provider_status", "provider_status"),
-    ("max_price", "max_price"),
-    ("price", "price"),
-    ("balance_debited", "balance_debited"),
-    ("trade_offer_id", "trade_offer_id"),
-    ("in_hold", "in_hold"),
-    ("hold_until", "hold_until"),
-    ("error_code", "error_code"),
-    ("error_reason", "error_reason"),
-    ("imported", "imported"),
-    ("batch_id", "batch_id"),
-    ("created_at", "created_at"),
-    ("sent_at", "sent_at"),
-    ("last_synced_at", "last_synced_at"),
-]
+#: (CSV header, queryset path): taken from the one list of purchase fields
+COLUMNS: list[tuple[str, str]] = EXPORT_COLUMNS
 #: a cell starting with one of these is run as a formula by spreadsheets ("-" only when not a number)
 FORMULA_START = ("=", "+", "@", "\t", "\r")
 

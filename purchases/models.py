@@ -27,6 +27,10 @@ class Game(models.TextChoices):
     TF2 = "tf2", "TF2"
 
 
+#: the games whose inventory the providers serve: user_inventory takes cs2|dota2|rust, not tf2
+INVENTORY_GAMES = (Game.CS2, Game.DOTA2, Game.RUST)
+
+
 def money_field(**kwargs) -> models.DecimalField:
     """USD amounts: Decimal with 4 places so no provider price is ever rounded on save."""
     return models.DecimalField(max_digits=14, decimal_places=4, **kwargs)

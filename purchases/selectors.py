@@ -10,11 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import ProviderCall, Purchase, PurchaseEvent, WebhookEvent
-from .status import OPEN_STATES, State
-
-# the longest provider offer window (SkinsBack: 10 minutes) plus a margin for the trade to settle
-STUCK_AFTER = timedelta(minutes=30)
-PENDING_STUCK_AFTER = timedelta(minutes=5)
+from .status import OPEN_STATES, STATES
 
 
 def open_purchases() -> QuerySet[Purchase]:
@@ -24,12 +20,13 @@ def open_purchases() -> QuerySet[Purchase]:
 def attention_q(now: datetime | None = None) -> Q:
     """Flagged, unconfirmed, or open for longer than any trade offer can stay open."""
     now = now or timezone.now()
-    return (
-        Q(needs_attention=True)
-        | Q(state=State.UNCONFIRMED)
-        | Q(state=State.IN_PROGRESS, created_at__lt=now - STUCK_AFTER)
-        | Q(state=State.PENDING, created_at__lt=now - PENDING_STUCK_AFTER)
-    )
+    query = Q(needs_attention=True)
+    for state, info in STATES.items():
+        if info.attention_after == timedelta(0):
+            query |= Q(state=state)
+        elif info.attention_after is not None:
+            query |= Q(state=state, created_at__lt=now - info.attention_after)
+    return query
 
 
 def needing_attention() -> QuerySet[Purchase]:

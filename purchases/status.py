@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import models
 
@@ -20,12 +20,130 @@ class State(models.TextChoices):
     REVERTED = "reverted", "Reverted"
 
 
+@dataclass(frozen=True)
+class StateInfo:
+    """Every fact about one state; the sets and maps the rest of the code uses are derived from these."""
+
+    #: order along the lifecycle: an answer that would move a purchase to a lower rank is stale
+    rank: int
+    badge_title: str
+    #: CSS class of the badge, defined in static/backoffice/backoffice.css
+    badge_style: str
+    #: the sync asks the provider about it
+    open: bool = False
+    #: it never changes again (unless later evidence revises it)
+    final: bool = False
+    #: "Buy again" makes sense: nothing was delivered
+    rebuyable: bool = False
+    #: the money left the balance
+    money_spent: bool = False
+    #: the batch list reloads itself while a purchase is in it
+    moving: bool = False
+    #: the provider's answer to the buy is known (buy_skins waits until it is)
+    settled: bool = True
+    #: the dashboard counts it as a success (True), a failure (False) or neither (None)
+    succeeded: bool | None = None
+    #: needs attention once it is older than this (timedelta(0): always; None: never by age)
+    attention_after: timedelta | None = None
+
+
+# the longest provider offer window (SkinsBack: 10 minutes) plus a margin for the trade to settle
+STUCK_AFTER = timedelta(minutes=30)
+PENDING_STUCK_AFTER = timedelta(minutes=5)
+FINAL_RANK = 4
+
+STATES: dict[State, StateInfo] = {
+    State.PENDING: StateInfo(
+        rank=0,
+        badge_title="Saved; the request to the provider is not sent yet",
+        badge_style="bo-state-pending",
+        moving=True,
+        settled=False,
+        attention_after=PENDING_STUCK_AFTER,
+    ),
+    State.UNCONFIRMED: StateInfo(
+        rank=1,
+        badge_title="Sent, answer lost: resolved by looking it up by custom_id",
+        badge_style="bo-state-unconfirmed",
+        open=True,
+        moving=True,
+        settled=False,
+        attention_after=timedelta(0),
+    ),
+    State.REJECTED: StateInfo(
+        rank=FINAL_RANK,
+        badge_title="The provider refused; nothing was bought",
+        badge_style="bo-state-rejected",
+        final=True,
+        rebuyable=True,
+        succeeded=False,
+    ),
+    State.IN_PROGRESS: StateInfo(
+        rank=2,
+        badge_title="Bought; the trade offer is being created or waits for the user",
+        badge_style="bo-state-in_progress",
+        open=True,
+        money_spent=True,
+        moving=True,
+        attention_after=STUCK_AFTER,
+    ),
+    State.ON_HOLD: StateInfo(
+        rank=3,
+        badge_title="Accepted, inside Steam Trade Protection: can still be rolled back",
+        badge_style="bo-state-on_hold",
+        open=True,
+        money_spent=True,
+        succeeded=True,
+    ),
+    State.DELIVERED: StateInfo(
+        rank=FINAL_RANK,
+        badge_title="Accepted and out of hold",
+        badge_style="bo-state-delivered",
+        final=True,
+        money_spent=True,
+        succeeded=True,
+    ),
+    State.FAILED: StateInfo(
+        rank=FINAL_RANK,
+        badge_title="The trade did not happen",
+        badge_style="bo-state-failed",
+        final=True,
+        rebuyable=True,
+        money_spent=True,
+        succeeded=False,
+    ),
+    State.REVERTED: StateInfo(
+        rank=FINAL_RANK,
+        badge_title="Rolled back after acceptance",
+        badge_style="bo-state-reverted",
+        final=True,
+        money_spent=True,
+        succeeded=False,
+    ),
+}
+
+
+def states_where(predicate) -> frozenset[State]:
+    return frozenset(state for state, info in STATES.items() if predicate(info))
+
+
 #: states the sync asks the provider about
-OPEN_STATES = frozenset({State.UNCONFIRMED, State.IN_PROGRESS, State.ON_HOLD})
+OPEN_STATES = states_where(lambda info: info.open)
 #: states that never change again
-FINAL_STATES = frozenset({State.REJECTED, State.DELIVERED, State.FAILED, State.REVERTED})
+FINAL_STATES = states_where(lambda info: info.final)
 #: states after which "Buy again" makes sense (nothing was delivered)
-REBUYABLE_STATES = frozenset({State.REJECTED, State.FAILED})
+REBUYABLE_STATES = states_where(lambda info: info.rebuyable)
+#: while a purchase of a batch is in one of these states, the batch list reloads itself
+MOVING_STATES = states_where(lambda info: info.moving)
+#: the buy's outcome is not known yet
+UNSETTLED_STATES = states_where(lambda info: not info.settled)
+#: money left the balance
+SPENT_STATES = states_where(lambda info: info.money_spent)
+SUCCEEDED_STATES = states_where(lambda info: info.succeeded is True)
+UNSUCCESSFUL_STATES = states_where(lambda info: info.succeeded is False)
+#: order along the lifecycle; every final state shares the last rank
+STATE_RANK: dict[State, int] = {state: info.rank for state, info in STATES.items()}
+BADGE_TITLES: dict[State, str] = {state: info.badge_title for state, info in STATES.items()}
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
-"""Fixtures shared by every test: users with roles, logged-in clients, the sandbox."""
+"""Fixtures shared by every test: users with roles, logged-in clients, an HTTP guard, the cache, the sandbox."""
 
 from __future__ import annotations
 
 import pytest
+import responses
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
 
 from purchases.roles import setup_roles
 
@@ -63,6 +66,56 @@ def support_client(client, support):
 def admin_client_(client, superuser):
     client.force_login(superuser)
     return client
+
+
+def client_for(user) -> Client:
+    """A logged-in client of its own, so clients of several roles can be used side by side."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def support_c(support) -> Client:
+    return client_for(support)
+
+
+@pytest.fixture
+def operator_c(operator) -> Client:
+    return client_for(operator)
+
+
+@pytest.fixture
+def superuser_c(superuser) -> Client:
+    return client_for(superuser)
+
+
+@pytest.fixture
+def bare_staff(db):
+    """A staff user with no group and no permission."""
+    return get_user_model().objects.create_user("bare.staff", password="pw-bare-staff-1", is_staff=True)
+
+
+@pytest.fixture
+def nobody_c(roles) -> Client:
+    """Staff, but without any permission."""
+    user = get_user_model().objects.create_user("nora.nobody", password="pw-nora", is_staff=True)
+    return client_for(user)
+
+
+@pytest.fixture
+def no_http():
+    """Every HTTP request fails and is recorded: `assert not no_http.calls` proves none was made."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as guard:
+        yield guard
+
+
+@pytest.fixture
+def clean_cache(db):
+    """The cache is a database table in tests, kept between transactional tests: start and end empty."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -8,18 +8,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.html import format_html
 
-from ..status import State
-
-BADGE_TITLES = {
-    State.PENDING: "Saved; the request to the provider is not sent yet",
-    State.UNCONFIRMED: "Sent, answer lost: resolved by looking it up by custom_id",
-    State.REJECTED: "The provider refused; nothing was bought",
-    State.IN_PROGRESS: "Bought; the trade offer is being created or waits for the user",
-    State.ON_HOLD: "Accepted, inside Steam Trade Protection: can still be rolled back",
-    State.DELIVERED: "Accepted and out of hold",
-    State.FAILED: "The trade did not happen",
-    State.REVERTED: "Rolled back after acceptance",
-}
+from ..status import BADGE_TITLES, State
 
 
 def state_badge(state: str) -> str:

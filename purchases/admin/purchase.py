@@ -13,7 +13,7 @@ from ..models import Purchase, SteamUser
 from ..providers.base import ProviderError
 from ..selectors import attention_q, purchase_timeline
 from ..services import purchases_sync
-from ..status import State
+from ..status import MOVING_STATES, State
 from . import buy
 from .common import exact_q, state_badge, usd
 from .find import FindPagesMixin
@@ -21,8 +21,6 @@ from .paginator import EstimatedCountPaginator
 
 #: identifiers support staff paste into the search box; each has its own index
 EXACT_SEARCH_FIELDS = ["custom_id", "buy_id", "trade_offer_id"]
-#: while a purchase of the shown batch is in one of these states, the batch list reloads itself
-MOVING_STATES = (State.PENDING, State.UNCONFIRMED, State.IN_PROGRESS)
 REFUSED_REBUY = (
     "Not bought again: {}. Only failed or rejected purchases are bought again; an unconfirmed one is "
     "resolved by looking it up by its custom_id, never bought under a new one."

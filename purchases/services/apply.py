@@ -21,10 +21,8 @@ from typing import Any
 from ..models import Purchase, PurchaseEvent
 from ..providers import PROVIDERS
 from ..providers.base import PurchaseInfo
-from ..status import FINAL_STATES, State, normalize
+from ..status import FINAL_STATES, STATE_RANK, State, normalize
 
-#: how far along an open purchase is; a lower rank never replaces a higher one between open states
-STATE_RANK = {State.PENDING: 0, State.UNCONFIRMED: 1, State.IN_PROGRESS: 2, State.ON_HOLD: 3}
 #: sources that report what the provider answered when asked (as opposed to callbacks, which are hints)
 HINT_SOURCES = frozenset({"webhook"})
 #: attention reasons that a later, readable answer lifts
@@ -107,7 +105,7 @@ def _unknown_word(purchase: Purchase, info: PurchaseInfo) -> Verdict:
 
 def _is_older(purchase: Purchase, new_state: str, new_status: str) -> bool:
     """An answer older than what we know (a late callback, a stale answer) must not win."""
-    old_rank, new_rank = STATE_RANK[State(purchase.state)], STATE_RANK.get(State(new_state), 4)
+    old_rank, new_rank = STATE_RANK[State(purchase.state)], STATE_RANK[State(new_state)]
     if new_rank != old_rank:
         return new_rank < old_rank
     # within in_progress the provider's words still move forward (its class ranks them)

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from inventory.errors import Problem, describe_error, problem
 from inventory.forms import GAMES, InventoryForm
 from inventory.listing import SORTS, Summary, amount, filter_items, sort_items, summarize
-from inventory.services import LoadedInventory, fetch_inventory
+from inventory.services import REQUEST_OPTIONS, LoadedInventory, fetch_inventory
 from purchases.models import ProviderCode, SteamUser
 from purchases.providers.base import InventoryItem, ProviderError
 from purchases.validators import validate_steam_id
@@ -24,16 +24,7 @@ from purchases.validators import validate_steam_id
 NAME_WIDTH = 48
 
 #: command option -> form field
-FORM_FIELDS = {
-    "provider": "provider",
-    "game": "game",
-    "currency": "currency",
-    "multiplier": "multiplier",
-    "custom_currency": "custom_currency",
-    "rate": "rate",
-    "name": "q",
-    "sort": "sort",
-}
+FORM_FIELDS = {**{name: name for name in REQUEST_OPTIONS}, "name": "q", "sort": "sort"}
 
 
 class Command(BaseCommand):

@@ -17,10 +17,8 @@ from purchases.services import (
     purchases_sync,
 )
 from purchases.services.create import provider_chunks
-from purchases.status import State
+from purchases.status import UNSETTLED_STATES, State
 from purchases.validators import parse_money, validate_steam_id
-
-UNSETTLED = {State.PENDING, State.UNCONFIRMED}
 
 
 class Command(BaseCommand):
@@ -103,7 +101,7 @@ class Command(BaseCommand):
 
     def _wait(self, ids: list[int], timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while Purchase.objects.filter(pk__in=ids, state__in=UNSETTLED).exists():
+        while Purchase.objects.filter(pk__in=ids, state__in=UNSETTLED_STATES).exists():
             if time.monotonic() > deadline:
                 self.stderr.write("Timed out waiting; the scheduler will keep resolving them.")
                 return

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from purchases.fields import LOOKUP_FIELDS, read
 from purchases.models import Purchase
 from purchases.providers import PROVIDERS
 from purchases.providers.base import ProviderError
@@ -9,10 +10,6 @@ from purchases.selectors import TimelineEntry, purchase_timeline
 from purchases.services import purchases_resolve
 from purchases.services.importing import ask_provider
 from purchases.templatetags.backoffice_tags import redact_text
-
-FIELDS = ["custom_id", "provider", "state", "provider_status", "buy_id", "item_name", "max_price", "price",
-          "balance_debited", "trade_offer_id", "in_hold", "hold_until", "error_code", "error_reason",
-          "needs_attention", "attention_reason", "created_at", "last_synced_at"]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -40,8 +37,7 @@ class Command(BaseCommand):
         self._print(purchase, options["json"])
 
     def _print(self, purchase: Purchase, as_json: bool) -> None:
-        data = {name: _plain(getattr(purchase, name)) for name in FIELDS}
-        data["steam_id"] = purchase.steam_user.steam_id
+        data = {field.name: _plain(read(purchase, field)) for field in LOOKUP_FIELDS}
         entries = [_entry(entry) for entry in purchase_timeline(purchase)]
         if as_json:
             self.stdout.write(json.dumps({"purchase": data, "timeline": entries}, indent=2))
@@ -65,9 +61,14 @@ class Command(BaseCommand):
                 continue
             if info is not None:
                 data = {
-                    "provider": code, "custom_id": custom_id, "buy_id": info.buy_id, "status": info.status,
-                    "item": info.item_name, "price": _plain(info.price), "steam_id": info.steam_id,
-                }  # fmt: skip
+                    "provider": code,
+                    "custom_id": custom_id,
+                    "buy_id": info.buy_id,
+                    "status": info.status,
+                    "item": info.item_name,
+                    "price": _plain(info.price),
+                    "steam_id": info.steam_id,
+                }
                 text = json.dumps({"in_database": False, "provider": data}, indent=2)
                 self.stdout.write(
                     text if options["json"] else f"Not in our database; {code} knows it: {data}"

@@ -7,7 +7,6 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-import responses
 
 from purchases.providers.base import Balance, CatalogEntry, ProviderError
 
@@ -48,13 +47,6 @@ def fake_provider(monkeypatch):
     fake = FakeProvider()
     monkeypatch.setattr("purchases.admin.market.get_provider", fake)
     return fake
-
-
-@pytest.fixture
-def no_http():
-    """Every HTTP request fails and is recorded: `assert not no_http.calls` proves none was made."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as guard:
-        yield guard
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from purchases.providers import skinsback_parse
 from purchases.providers.base import Inventory, InventoryItem, Provider
@@ -56,11 +55,8 @@ def fake_items(count: int, *, disabled_every: int = 4) -> list[InventoryItem]:
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    # the cache is a database table in tests, kept between transactional tests: start each test empty
-    cache.clear()
-    yield
-    cache.clear()
+def _clean_cache(clean_cache):
+    """Every test here starts with an empty cache (the root conftest's `clean_cache`)."""
 
 
 @pytest.fixture

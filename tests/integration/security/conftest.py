@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import responses
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import make_item, make_purchase, make_user
@@ -78,18 +77,3 @@ def _arguments(pattern: URLPattern) -> list[str]:
 def objects(db) -> Objects:
     user = make_user()
     return Objects(user=user, item=make_item(), purchase=make_purchase(steam_user=user, state="in_progress"))
-
-
-@pytest.fixture
-def no_http():
-    """Every HTTP request fails and is recorded: `assert not no_http.calls` proves none was made."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as guard:
-        yield guard
-
-
-@pytest.fixture
-def bare_staff(db):
-    """A staff user with no group and no permission."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.create_user("bare.staff", password="pw-bare-staff-1", is_staff=True)

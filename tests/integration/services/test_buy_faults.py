@@ -106,8 +106,7 @@ def test_the_same_task_run_twice_sends_once(sandbox):
 
 
 def test_two_workers_at_once_send_each_custom_id_once(sandbox):
-    if connection.vendor == "sqlite":
-        pass  # SQLite serialises the claims with its write lock; PostgreSQL re-checks the WHERE under row locks
+    # SQLite serialises the claims with its write lock; PostgreSQL re-checks the WHERE under row locks
     purchases = buy(make_user(), sandbox_items(sandbox, 6), enqueue=False)
     sandbox.state.inject("market_batch_buy", "latency", times=5, latency=0.3)
     errors = []

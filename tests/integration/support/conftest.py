@@ -6,38 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 
 from purchases.providers.base import Balance, ServerStatus
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def support_c(support) -> Client:
-    return client_for(support)
-
-
-@pytest.fixture
-def operator_c(operator) -> Client:
-    return client_for(operator)
-
-
-@pytest.fixture
-def superuser_c(superuser) -> Client:
-    return client_for(superuser)
-
-
-@pytest.fixture
-def nobody_c(roles) -> Client:
-    """Staff, but without any permission."""
-    user = get_user_model().objects.create_user("nora.nobody", password="pw-nora", is_staff=True)
-    return client_for(user)
 
 
 @dataclass
@@ -73,9 +43,5 @@ def fake_health(monkeypatch, settings) -> FakeHealthProvider:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_cache(clean_cache):
+    """Every test here starts with an empty cache (the root conftest's `clean_cache`)."""
