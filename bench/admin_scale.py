@@ -53,8 +53,16 @@ WEAPONS = ("AK-47", "AWP", "M4A1-S", "USP-S", "Glock-18", "Desert Eagle")
 ITEMS = [
     f"{w} | {s} (Field-Tested)" for w in WEAPONS for s in ("Redline", "Asiimov", "Neo-Noir", "Printstream")
 ]
-STATUS = {"delivered": "accepted", "failed": "canceled", "reverted": "rollback_user", "on_hold": "accepted",
-          "in_progress": "waiting_accept", "rejected": "", "unconfirmed": "", "pending": ""}  # fmt: skip
+STATUS = {
+    "delivered": "accepted",
+    "failed": "canceled",
+    "reverted": "rollback_user",
+    "on_hold": "accepted",
+    "in_progress": "waiting_accept",
+    "rejected": "",
+    "unconfirmed": "",
+    "pending": "",
+}
 COLUMNS = (
     "provider, custom_id, buy_id, steam_user_id, item_name, game, max_price, price, balance_debited, state, "
     "provider_status, error_code, error_reason, in_hold, hold_until, trade_offer_id, imported, "
@@ -105,8 +113,10 @@ def ensure_data(reload: bool) -> None:
     loaded = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) purchases_steamuser, purchases_purchase, purchases_purchaseevent")
-    print(f"loaded {USERS:,} Steam users and {N:,} purchases in {loaded:.1f} s "
-          f"(+ VACUUM ANALYZE {time.perf_counter() - started - loaded:.1f} s)")  # fmt: skip
+    print(
+        f"loaded {USERS:,} Steam users and {N:,} purchases in {loaded:.1f} s "
+        f"(+ VACUUM ANALYZE {time.perf_counter() - started - loaded:.1f} s)"
+    )
 
 
 def load() -> None:
@@ -168,14 +178,30 @@ def purchase_line(i: int, state: str, created: float, rng: random.Random, user: 
     synced = at(created + 600) if state != "pending" else r"\N"
     error = ("insufficient_funds", "Not enough balance") if state == "rejected" else ("", "")
     fields = (
-        "skinify" if i % 10 < 3 else "skinsback", f"bo-{rng.getrandbits(80):020x}",
-        str(130_000_000 + i) if bought else r"\N", str(user), ITEMS[i % len(ITEMS)], "cs2",
-        usd(cents), price, price, state, STATUS[state],
-        *error, "t" if state == "on_hold" else "f", at(created + 7 * 86400) if state == "on_hold" else r"\N",
-        str(6_000_000_000 + i) if bought else r"\N", "f", "t" if flag else "f",
-        "Unknown provider status" if flag else "", at(created + 1), synced, "{}", at(created),
+        "skinify" if i % 10 < 3 else "skinsback",
+        f"bo-{rng.getrandbits(80):020x}",
+        str(130_000_000 + i) if bought else r"\N",
+        str(user),
+        ITEMS[i % len(ITEMS)],
+        "cs2",
+        usd(cents),
+        price,
+        price,
+        state,
+        STATUS[state],
+        *error,
+        "t" if state == "on_hold" else "f",
+        at(created + 7 * 86400) if state == "on_hold" else r"\N",
+        str(6_000_000_000 + i) if bought else r"\N",
+        "f",
+        "t" if flag else "f",
+        "Unknown provider status" if flag else "",
+        at(created + 1),
+        synced,
+        "{}",
+        at(created),
         synced if state != "pending" else at(created),
-    )  # fmt: skip
+    )
     return "\t".join(fields) + "\n"
 
 
@@ -262,8 +288,10 @@ def report(client, model_admin) -> None:
 
 def show(label: str, url: str, ms: float, queries: int, slowest_ms: float, slowest_sql: str) -> None:
     verdict = "ok" if ms < GOAL_MS else "OVER"
-    print(f"  {label:<50} {ms:6.1f} ms {verdict:<4} {queries:2} queries; slowest {slowest_ms:5.1f} ms: "
-          f"{slowest_sql}…  {url}")  # fmt: skip
+    print(
+        f"  {label:<50} {ms:6.1f} ms {verdict:<4} {queries:2} queries; slowest {slowest_ms:5.1f} ms: "
+        f"{slowest_sql}…  {url}"
+    )
 
 
 def explain(model_admin) -> None:
@@ -297,9 +325,11 @@ def main() -> None:
     args = parser.parse_args()
     url = bench_database_url()
     if url is None:
-        print("admin_scale: skipped; set DATABASE_URL to a PostgreSQL database, e.g.\n"
-              "  DATABASE_URL=postgres://backoffice:backoffice@127.0.0.1:5432/backoffice_bench "
-              "python bench/admin_scale.py")  # fmt: skip
+        print(
+            "admin_scale: skipped; set DATABASE_URL to a PostgreSQL database, e.g.\n"
+            "  DATABASE_URL=postgres://backoffice:backoffice@127.0.0.1:5432/backoffice_bench "
+            "python bench/admin_scale.py"
+        )
         return
     ensure_database(url)
     setup_django(url)

@@ -64,13 +64,17 @@ def run(sandbox) -> None:
     assert response.status_code == 302, response.status_code
     assert during == 0, f"{during} provider requests inside the admin request"
     assert Purchase.objects.filter(state="pending").count() == N
-    print(f"confirm POST: {N} purchases recorded in {took * 1000:.0f} ms (goal: well under 2000 ms), "
-          f"{len(queries.captured_queries)} SQL queries, {during} provider requests")  # fmt: skip
+    print(
+        f"confirm POST: {N} purchases recorded in {took * 1000:.0f} ms (goal: well under 2000 ms), "
+        f"{len(queries.captured_queries)} SQL queries, {during} provider requests"
+    )
 
     started = time.perf_counter()
     again = client.post(url, data)
-    print(f"the same POST again: {(time.perf_counter() - started) * 1000:.0f} ms, "
-          f"{Purchase.objects.count() - N} new purchases, redirect {again.status_code}")  # fmt: skip
+    print(
+        f"the same POST again: {(time.perf_counter() - started) * 1000:.0f} ms, "
+        f"{Purchase.objects.count() - N} new purchases, redirect {again.status_code}"
+    )
     assert isinstance(client, Client) and Purchase.objects.count() == N
     run_queued_tasks(sandbox)
 
@@ -144,8 +148,10 @@ def run_queued_tasks(sandbox) -> None:
     took = time.perf_counter() - started
     made = Counter(sandbox.state.requests) - before
     states = Counter(Purchase.objects.values_list("state", flat=True))
-    print(f"buy tasks: {chunks} queued chunks run in {took:.2f} s, provider requests {dict(made)}, "
-          f"{sum(sandbox.state.buys_recorded.values())} buys recorded by the sandbox")  # fmt: skip
+    print(
+        f"buy tasks: {chunks} queued chunks run in {took:.2f} s, provider requests {dict(made)}, "
+        f"{sum(sandbox.state.buys_recorded.values())} buys recorded by the sandbox"
+    )
     print("states after the tasks: " + ", ".join(f"{n} {s}" for s, n in states.most_common()))
     errors = Counter(Purchase.objects.exclude(error_code="").values_list("error_code", flat=True))
     if errors:

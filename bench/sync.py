@@ -68,8 +68,10 @@ def main() -> None:
         for buy_id in sample:
             client.get_purchases(buy_ids=[buy_id])
         naive = (time.perf_counter() - started) * N / len(sample)
-        print(f"naive loop: {N:,} status requests, {naive:.1f} s (measured on {len(sample)}, scaled); "
-              f"under the 500/min limit it would take at least {N / 500:.0f} minutes")  # fmt: skip
+        print(
+            f"naive loop: {N:,} status requests, {naive:.1f} s (measured on {len(sample)}, scaled); "
+            f"under the 500/min limit it would take at least {N / 500:.0f} minutes"
+        )
         print(f"ratio: {N / max(requests, 1):.0f}x fewer requests, {naive / batched:.1f}x faster")
     finally:
         sandbox.stop()

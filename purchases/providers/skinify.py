@@ -24,7 +24,7 @@ from .base import (
     PurchaseInfo,
 )
 from .http import HttpCall, Transport, encode
-from .parsing import json_body, mapping, stream_array
+from .parsing import json_body, stream_array
 
 T = TypeVar("T")
 
@@ -122,13 +122,6 @@ class SkinifyProvider(Provider):
             return (parse.catalog_entry(entry, game) for entry in _skins(raw))
 
         return self.transport.stream(call, consume)
-
-    def item_price(self, *, item_id: str, game: str = "") -> CatalogEntry:
-        """withdraw/price: one skin, as the vendor recommends right before buying it."""
-        call = self._call("withdraw/price", "GET", {"id": item_id}, subjects=[item_id])
-        return self._send(
-            call, lambda body: parse.catalog_entry(mapping(body.get("skin"), "skin"), game, item_id)
-        )
 
     def search(self, *, name: str, game: str) -> list[CatalogEntry]:
         """Skinify's search endpoint is undocumented, so this filters the streamed full price list by

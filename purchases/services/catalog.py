@@ -84,9 +84,13 @@ def _upsert(provider: str, game: str, chunk: list[CatalogEntry], now, report: Ca
 
 def _content(entry: CatalogEntry, game: str) -> dict:
     return {
-        "name": entry.name[:255], "game": game, "price": entry.price, "classid": entry.classid or "",
-        "instanceid": entry.instanceid or "", "raw": jsonable(entry.raw),
-    }  # fmt: skip
+        "name": entry.name[:255],
+        "game": game,
+        "price": entry.price,
+        "classid": entry.classid or "",
+        "instanceid": entry.instanceid or "",
+        "raw": jsonable(entry.raw),
+    }
 
 
 def items_refresh(*, items: list[Item]) -> int:

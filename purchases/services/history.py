@@ -62,17 +62,32 @@ def _import(provider: str, info: PurchaseInfo) -> Purchase:
     user, _ = SteamUser.objects.get_or_create(steam_id=info.steam_id or "76561197960265728")
     amount = info.price or info.balance_debited or Decimal("0.01")
     fields = {
-        "provider": provider, "buy_id": info.buy_id, "steam_user": user, "item_name": info.item_name or "?",
-        "max_price": amount, "price": info.price, "balance_debited": info.balance_debited,
-        "state": state.state, "provider_status": info.status, "trade_offer_id": info.trade_offer_id,
-        "in_hold": info.in_hold, "hold_until": info.hold_until, "imported": True, "raw": info.raw,
-        "created_at": info.date or now, "last_synced_at": now, "needs_attention": not state.known,
-    }  # fmt: skip
+        "provider": provider,
+        "buy_id": info.buy_id,
+        "steam_user": user,
+        "item_name": info.item_name or "?",
+        "max_price": amount,
+        "price": info.price,
+        "balance_debited": info.balance_debited,
+        "state": state.state,
+        "provider_status": info.status,
+        "trade_offer_id": info.trade_offer_id,
+        "in_hold": info.in_hold,
+        "hold_until": info.hold_until,
+        "imported": True,
+        "raw": info.raw,
+        "created_at": info.date or now,
+        "last_synced_at": now,
+        "needs_attention": not state.known,
+    }
     if info.custom_id:
         fields["custom_id"] = info.custom_id
     purchase = Purchase.objects.create(**fields)
     PurchaseEvent.objects.create(
-        purchase=purchase, new_state=purchase.state, new_provider_status=info.status,
-        source="command", message="imported from the provider's history",
-    )  # fmt: skip
+        purchase=purchase,
+        new_state=purchase.state,
+        new_provider_status=info.status,
+        source="command",
+        message="imported from the provider's history",
+    )
     return purchase

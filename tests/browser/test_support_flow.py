@@ -44,21 +44,36 @@ def purchase_with_a_story(sandbox) -> Purchase:
     """Sent, answer lost, then refreshed from the sandbox (a provider call) and a callback received."""
     sandbox.state.create_purchases("skinsback", ["bo-support-0001"], status="waiting_accept")
     purchase = make_purchase(
-        custom_id="bo-support-0001", state="unconfirmed", steam_user=make_user(steam_id=VENDOR_STEAM_ID),
+        custom_id="bo-support-0001",
+        state="unconfirmed",
+        steam_user=make_user(steam_id=VENDOR_STEAM_ID),
         item_name="AK-47 | Redline (Field-Tested)",
-    )  # fmt: skip
+    )
     PurchaseEvent.objects.create(
-        purchase=purchase, at=purchase.created_at, new_state="unconfirmed", source="buy",
+        purchase=purchase,
+        at=purchase.created_at,
+        new_state="unconfirmed",
+        source="buy",
         message="the buy answer was lost",
-    )  # fmt: skip
+    )
     purchases_resolve(purchases=[purchase], source="sync")
     purchase.refresh_from_db()
-    body = {"event": "status_change", "data": {"custom_id": purchase.custom_id, "buy_id": purchase.buy_id,
-                                               "offer_status": "waiting_accept", "item": {"id": "1"}}}  # fmt: skip
+    body = {
+        "event": "status_change",
+        "data": {
+            "custom_id": purchase.custom_id,
+            "buy_id": purchase.buy_id,
+            "offer_status": "waiting_accept",
+            "item": {"id": "1"},
+        },
+    }
     WebhookEvent.objects.create(
-        received_at=purchase.created_at + timedelta(seconds=1), event="status_change", valid=True,
-        processed=True, body=json.dumps(body, separators=(",", ":")),
-    )  # fmt: skip
+        received_at=purchase.created_at + timedelta(seconds=1),
+        event="status_change",
+        valid=True,
+        processed=True,
+        body=json.dumps(body, separators=(",", ":")),
+    )
     return purchase
 
 

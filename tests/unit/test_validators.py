@@ -76,9 +76,15 @@ def test_money_is_parsed_as_exact_decimal(value):
 
 @pytest.mark.parametrize(
     ("value", "words"),
-    [("abc", "number"), ("-1", "greater than zero"), ("0", "greater than zero"), ("1.001", "two decimals"),
-     ("NaN", "number"), ("Infinity", "number")],
-)  # fmt: skip
+    [
+        ("abc", "number"),
+        ("-1", "greater than zero"),
+        ("0", "greater than zero"),
+        ("1.001", "two decimals"),
+        ("NaN", "number"),
+        ("Infinity", "number"),
+    ],
+)
 def test_bad_money_is_refused(value, words):
     with pytest.raises(ValidationError) as err:
         parse_money(value)

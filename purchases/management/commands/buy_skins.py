@@ -45,9 +45,14 @@ class Command(BaseCommand):
         lines = self._lines(options, provider)
         try:
             result = purchases_create(
-                steam_user=user, provider=provider, lines=lines, actor=None,
-                batch_id=uuid.uuid4(), source="command", enqueue=False,
-            )  # fmt: skip
+                steam_user=user,
+                provider=provider,
+                lines=lines,
+                actor=None,
+                batch_id=uuid.uuid4(),
+                source="command",
+                enqueue=False,
+            )
         except BuyError as error:
             raise CommandError("Nothing was bought: " + " ".join(error.messages)) from None
         for chunk in provider_chunks(result.purchases):
@@ -112,11 +117,16 @@ class Command(BaseCommand):
     def _report(self, ids: list[int], as_json: bool) -> None:
         purchases = list(Purchase.objects.filter(pk__in=ids).order_by("batch_line"))
         rows = [
-            {"custom_id": p.custom_id, "item": p.item_name, "state": p.state,
-             "price": str(p.price) if p.price is not None else None, "max_price": str(p.max_price),
-             "error": p.error_reason}
+            {
+                "custom_id": p.custom_id,
+                "item": p.item_name,
+                "state": p.state,
+                "price": str(p.price) if p.price is not None else None,
+                "max_price": str(p.max_price),
+                "error": p.error_reason,
+            }
             for p in purchases
-        ]  # fmt: skip
+        ]
         if as_json:
             self.stdout.write(json.dumps(rows, indent=2))
         else:

@@ -88,17 +88,39 @@ def _entry(entry: TimelineEntry) -> dict:
     if entry.event is not None:
         e = entry.event
         actor = e.actor.get_username() if e.actor else None
-        return {**base, "source": e.source, "old_state": e.old_state, "new_state": e.new_state,
-                "provider_status": e.new_provider_status, "actor": actor, "message": e.message}  # fmt: skip
+        return {
+            **base,
+            "source": e.source,
+            "old_state": e.old_state,
+            "new_state": e.new_state,
+            "provider_status": e.new_provider_status,
+            "actor": actor,
+            "message": e.message,
+        }
     if entry.call is not None:
         c = entry.call
-        return {**base, "source": "provider", "method": f"{c.provider}.{c.method}", "outcome": c.outcome,
-                "http_status": c.http_status, "error_code": c.error_code, "error_message": c.error_message,
-                "duration_ms": c.duration_ms, "request": redact_text(c.request_excerpt),
-                "response": redact_text(c.response_excerpt)}  # fmt: skip
+        return {
+            **base,
+            "source": "provider",
+            "method": f"{c.provider}.{c.method}",
+            "outcome": c.outcome,
+            "http_status": c.http_status,
+            "error_code": c.error_code,
+            "error_message": c.error_message,
+            "duration_ms": c.duration_ms,
+            "request": redact_text(c.request_excerpt),
+            "response": redact_text(c.response_excerpt),
+        }
     w = entry.callback
-    return {**base, "source": "callback", "event": w.event, "valid": w.valid, "processed": w.processed,
-            "error": w.error, "body": redact_text(w.body)}  # fmt: skip
+    return {
+        **base,
+        "source": "callback",
+        "event": w.event,
+        "valid": w.valid,
+        "processed": w.processed,
+        "error": w.error,
+        "body": redact_text(w.body),
+    }
 
 
 def _line(e: dict) -> str:

@@ -36,8 +36,14 @@ def test_buy_again_makes_a_new_purchase_that_replaces_the_old(operator_client, f
 
 
 def test_buy_again_of_a_purchase_bought_by_name(operator_client, fake_provider, enqueue):
-    old = make_purchase(state="failed", item=None, item_name="M4A4 | Howl (Field-Tested)", game="cs2",
-                        price=None, max_price=Decimal("900.00"))  # fmt: skip
+    old = make_purchase(
+        state="failed",
+        item=None,
+        item_name="M4A4 | Howl (Field-Tested)",
+        game="cs2",
+        price=None,
+        max_price=Decimal("900.00"),
+    )
     page = operator_client.get(run_action(operator_client, [old])["Location"])
     (line,) = page.context["plan"].lines
     assert (line.item, line.name, line.default_max) == (None, "M4A4 | Howl (Field-Tested)", Decimal("900.00"))

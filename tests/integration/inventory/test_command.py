@@ -64,9 +64,22 @@ def test_json_has_decimals_as_strings(steam_user, fake_provider):
 
 def test_options_reach_the_provider_and_filters_apply(steam_user, fake_provider):
     out = run(
-        "--provider", "skinsback", "--game", "rust", "--currency", "rub", "--multiplier", "1.5",
-        "--custom-currency", "pts", "--rate", "0.5", "--name", "bandana", "--hide-disabled",
-    )  # fmt: skip
+        "--provider",
+        "skinsback",
+        "--game",
+        "rust",
+        "--currency",
+        "rub",
+        "--multiplier",
+        "1.5",
+        "--custom-currency",
+        "pts",
+        "--rate",
+        "0.5",
+        "--name",
+        "bandana",
+        "--hide-disabled",
+    )
     [call] = fake_provider.calls
     assert (call["game"], call["multiplier"], call["rate"]) == ("rust", Decimal("1.5"), Decimal("0.5"))
     assert "(showing 7 of 17)" in out

@@ -34,9 +34,14 @@ def _event(purchase: Purchase | None = None) -> PurchaseEvent:
     n = PurchaseEvent.objects.count()
     actor = get_user_model().objects.create_user(username=f"actor-{n}", is_staff=True)
     return PurchaseEvent.objects.create(
-        purchase=purchase or _purchase(), old_state="pending", new_state="in_progress", source="admin",
-        actor=actor, new_provider_status="waiting_accept", message=f"event {n}",
-    )  # fmt: skip
+        purchase=purchase or _purchase(),
+        old_state="pending",
+        new_state="in_progress",
+        source="admin",
+        actor=actor,
+        new_provider_status="waiting_accept",
+        message=f"event {n}",
+    )
 
 
 def _provider_call() -> ProviderCall:

@@ -164,9 +164,14 @@ def _sync_task(minutes_ago: float, result: dict | None = None) -> None:
 
     stopped = timezone.now() - timedelta(minutes=minutes_ago)
     Task.objects.create(
-        id=uuid.uuid4().hex, name="sync", func="purchases.tasks.sync_open_purchases", started=stopped,
-        stopped=stopped, success=True, result=result or {"refreshed": 0, "paused": {}},
-    )  # fmt: skip
+        id=uuid.uuid4().hex,
+        name="sync",
+        func="purchases.tasks.sync_open_purchases",
+        started=stopped,
+        stopped=stopped,
+        success=True,
+        result=result or {"refreshed": 0, "paused": {}},
+    )
 
 
 @pytest.mark.django_db

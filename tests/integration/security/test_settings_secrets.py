@@ -48,10 +48,13 @@ def _env_names(value: ast.expr) -> set[str]:
     return {
         node.args[0].value
         for node in ast.walk(value)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        and isinstance(node.func.value, ast.Name) and node.func.value.id == "env"
-        and node.args and isinstance(node.args[0], ast.Constant)
-    }  # fmt: skip
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "env"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
 
 
 def test_secret_settings_hold_no_literal_but_the_sandbox_defaults():

@@ -63,9 +63,16 @@ def test_buy_skins_by_name(sandbox, capsys):
     user = make_user()
     listing = sandbox.state.catalog.listing("skinsback", "cs2", 1)
     call_command(
-        "buy_skins", "--steam-id", user.steam_id, "--name", listing.name, "--game", "cs2",
-        "--max-price", str(listing.price * 2),
-    )  # fmt: skip
+        "buy_skins",
+        "--steam-id",
+        user.steam_id,
+        "--name",
+        listing.name,
+        "--game",
+        "cs2",
+        "--max-price",
+        str(listing.price * 2),
+    )
     assert Purchase.objects.get().state == State.IN_PROGRESS
 
 

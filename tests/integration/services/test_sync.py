@@ -103,9 +103,14 @@ def test_purchases_without_buy_id_are_asked_by_custom_id(sandbox):
 def test_unknown_to_provider_is_flagged_not_changed(sandbox):
     user = make_user()
     purchase = Purchase.objects.create(
-        provider="skinsback", buy_id="999999999", steam_user=user, item_name="x", max_price=1,
-        state=State.IN_PROGRESS, sent_at=timezone.now() - timedelta(hours=1),
-    )  # fmt: skip
+        provider="skinsback",
+        buy_id="999999999",
+        steam_user=user,
+        item_name="x",
+        max_price=1,
+        state=State.IN_PROGRESS,
+        sent_at=timezone.now() - timedelta(hours=1),
+    )
     report = purchases_sync()
     purchase.refresh_from_db()
     assert purchase.state == State.IN_PROGRESS

@@ -43,9 +43,13 @@ def test_support_has_the_action(support_c):
 def test_selected_rows_with_exact_money_and_steam_id(support_c):
     user = make_user()
     exact = make_purchase(
-        steam_user=user, custom_id="bo-exp-1", price=Decimal("0.1") + Decimal("0.2"),
-        max_price=Decimal("12345678.9012"), balance_debited=Decimal("0.0001"), buy_id="129112705",
-    )  # fmt: skip
+        steam_user=user,
+        custom_id="bo-exp-1",
+        price=Decimal("0.1") + Decimal("0.2"),
+        max_price=Decimal("12345678.9012"),
+        balance_debited=Decimal("0.0001"),
+        buy_id="129112705",
+    )
     make_purchase(custom_id="bo-exp-2")
     response = run_action(support_c, [exact.pk])
     assert response.status_code == 200

@@ -38,13 +38,21 @@ def with_history():
     start = purchase.created_at
     PurchaseEvent.objects.create(purchase=purchase, at=start, new_state="in_progress", source="buy")
     ProviderCall.objects.create(
-        provider="skinsback", method="market_getinfo", started_at=start + timedelta(seconds=1), outcome="ok",
-        subjects="4242", request_excerpt="POST token=abcdef123", response_excerpt='{"status":"success"}',
-    )  # fmt: skip
+        provider="skinsback",
+        method="market_getinfo",
+        started_at=start + timedelta(seconds=1),
+        outcome="ok",
+        subjects="4242",
+        request_excerpt="POST token=abcdef123",
+        response_excerpt='{"status":"success"}',
+    )
     WebhookEvent.objects.create(
-        received_at=start + timedelta(seconds=2), event="status_change", valid=True, processed=True,
+        received_at=start + timedelta(seconds=2),
+        event="status_change",
+        valid=True,
+        processed=True,
         body='{"event":"status_change","data":{"custom_id":"bo-cmd-1","offer_status":"waiting_accept"}}',
-    )  # fmt: skip
+    )
     return purchase
 
 

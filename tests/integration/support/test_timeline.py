@@ -35,9 +35,14 @@ def callback(at, custom_id: str, buy_id: str, status: str = "accepted") -> Webho
 def story(start=None):
     start = start or timezone.now() - timedelta(minutes=30)
     purchase = make_purchase(
-        custom_id="bo-story-1", buy_id="4242", state="on_hold", created_at=start, trade_offer_id="6021480571",
-        hold_until=timezone.now() + timedelta(days=5, hours=3, minutes=10), in_hold=True,
-    )  # fmt: skip
+        custom_id="bo-story-1",
+        buy_id="4242",
+        state="on_hold",
+        created_at=start,
+        trade_offer_id="6021480571",
+        hold_until=timezone.now() + timedelta(days=5, hours=3, minutes=10),
+        in_hold=True,
+    )
     PurchaseEvent.objects.create(purchase=purchase, at=start, new_state="pending", source="buy")
     call(
         start + timedelta(seconds=1),
@@ -46,15 +51,23 @@ def story(start=None):
         response_excerpt='{"status":"success"}',
     )
     PurchaseEvent.objects.create(
-        purchase=purchase, at=start + timedelta(seconds=2), old_state="pending", new_state="in_progress",
-        new_provider_status="creating_trade", source="buy",
-    )  # fmt: skip
+        purchase=purchase,
+        at=start + timedelta(seconds=2),
+        old_state="pending",
+        new_state="in_progress",
+        new_provider_status="creating_trade",
+        source="buy",
+    )
     callback(start + timedelta(seconds=3), "bo-story-1", "4242", "waiting_accept")
     call(start + timedelta(seconds=4), "4242 9999", request_excerpt='{"buy_ids":["4242","9999"]}')
     PurchaseEvent.objects.create(
-        purchase=purchase, at=start + timedelta(seconds=5), old_state="in_progress", new_state="on_hold",
-        new_provider_status="accepted", source="sync",
-    )  # fmt: skip
+        purchase=purchase,
+        at=start + timedelta(seconds=5),
+        old_state="in_progress",
+        new_state="on_hold",
+        new_provider_status="accepted",
+        source="sync",
+    )
     return purchase
 
 
@@ -104,8 +117,11 @@ def test_the_page_shows_the_story(support_c):
 def test_excerpts_are_redacted_again_on_display(support_c, settings):
     settings.SKINSBACK_CLIENT_SECRET = "very-secret-value-123"
     purchase = story()
-    call(purchase.created_at + timedelta(seconds=9), "bo-story-1",
-         request_excerpt="POST /api.php token=abcdef123 X-CLIENT-SECRET: very-secret-value-123")  # fmt: skip
+    call(
+        purchase.created_at + timedelta(seconds=9),
+        "bo-story-1",
+        request_excerpt="POST /api.php token=abcdef123 X-CLIENT-SECRET: very-secret-value-123",
+    )
     page = support_c.get(reverse("admin:purchases_purchase_change", args=[purchase.pk])).content.decode()
     assert "very-secret-value-123" not in page and "abcdef123" not in page
     assert "token=***" in page

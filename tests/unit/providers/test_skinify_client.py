@@ -143,19 +143,6 @@ def test_price_list_streamed_and_search(mocked, skinify):
     assert [e.item_id for e in skinify().search(name="Crimson Pique", game="csgo")] == ["1", "2"]
 
 
-def test_item_price(mocked, skinify):
-    mocked.get(
-        SF_URL + "withdraw/price",
-        json={
-            "status": "success",
-            "skin": {"name": "X", "price": "2.10", "count": 3, "properties": {"classid": "9"}},
-        },
-    )
-    entry = skinify().item_price(item_id="77", game="rust")
-    assert (entry.item_id, entry.price, entry.count, entry.classid) == ("77", Decimal("2.10"), 3, "9")
-    assert _query(mocked.calls[0])["id"] == ["77"]
-
-
 INVENTORY = {
     "inventory": [
         {
