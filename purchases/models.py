@@ -187,6 +187,11 @@ class Purchase(models.Model):
             ),
         ]
 
+    @property
+    def provider_item_id(self) -> str | None:
+        """The provider's id of the catalog skin bought (None for a buy by name)."""
+        return self.item.provider_item_id if self.item_id else None
+
     def __str__(self) -> str:
         return f"{self.custom_id} · {self.item_name}"
 

@@ -4,6 +4,7 @@ require (see shared/api/skinsback.md section 8)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from .base import (
@@ -136,6 +137,8 @@ def batch(body: dict[str, Any], requested: Sequence[BuyRequest]) -> BatchBuyResu
         info = purchase(entry)
         if info.item_id is None and key is not None:
             info = _with_item_id(info, key)
+        if not info.custom_id and info.item_id in custom_ids:  # the vendor's fields omit the echo
+            info = replace(info, custom_id=custom_ids[info.item_id])
         bought_items.append(info)
     missing = []
     for key, entry in entries(body.get("unavailable")):
@@ -161,8 +164,6 @@ def _custom_ids_by_item(requested: Sequence[BuyRequest]) -> dict[str, str]:
 
 
 def _with_item_id(info: PurchaseInfo, item_id: str) -> PurchaseInfo:
-    from dataclasses import replace
-
     return replace(info, item_id=item_id)
 
 

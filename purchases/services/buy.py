@@ -91,7 +91,7 @@ def _send(purchases: list[Purchase]) -> None:
 
 
 def _request(purchase: Purchase) -> BuyRequest:
-    item_id = _skin_id(purchase)
+    item_id = purchase.provider_item_id
     return BuyRequest(
         custom_id=purchase.custom_id,
         max_price=purchase.max_price,
@@ -108,14 +108,14 @@ def _apply_bought(purchase: Purchase, info) -> None:
 def _apply_batch(purchases: list[Purchase], result: BatchBuyResult, provider: Provider) -> None:
     by_custom_id = {p.custom_id: p for p in purchases}
     for info in result.purchased:
-        purchase = _answered(by_custom_id, info.custom_id, info.item_id)
+        purchase = by_custom_id.pop(info.custom_id or "", None)
         if purchase is None:
             log.warning("a batch answer entry matches none of the purchases sent; the lookup resolves them")
             continue
         _apply_bought(purchase, info)
     unknown: list[Purchase] = []
     for entry in result.unavailable:
-        purchase = _answered(by_custom_id, entry.custom_id, entry.item_id)
+        purchase = by_custom_id.pop(entry.custom_id or "", None)
         if purchase is None:
             continue
         if provider.is_duplicate_custom_id(entry.code):
@@ -124,19 +124,6 @@ def _apply_batch(purchases: list[Purchase], result: BatchBuyResult, provider: Pr
             _reject(purchase, code=entry.code, reason=entry.message)
     unknown.extend(by_custom_id.values())  # in neither list: outcome unknown
     _resolve(unknown)
-
-
-def _answered(unanswered: dict[str, Purchase], custom_id: str | None, item_id: str | None) -> Purchase | None:
-    """The purchase an answer entry is about, taken out of `unanswered`: by its custom_id echo, else by
-    the skin id when exactly one unanswered purchase is for that skin (the vendor omits the echo)."""
-    if custom_id:
-        return unanswered.pop(custom_id, None)
-    same_skin = [key for key, p in unanswered.items() if item_id and _skin_id(p) == item_id]
-    return unanswered.pop(same_skin[0]) if len(same_skin) == 1 else None
-
-
-def _skin_id(purchase: Purchase) -> str | None:
-    return purchase.item.provider_item_id if purchase.item_id else None
 
 
 def _apply_whole_error(purchases: list[Purchase], error: ProviderError, provider: Provider) -> None:

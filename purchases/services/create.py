@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from ..models import Item, Purchase, PurchaseEvent, SteamUser
-from ..providers import PROVIDERS, get_provider
+from ..providers import PROVIDERS, provider_class
 from ..status import State
 from .audit import log_additions
 
@@ -177,7 +177,7 @@ def buy_chunks(purchases: Sequence[Purchase], size: int) -> list[list[Purchase]]
 def provider_chunks(purchases: Sequence[Purchase]) -> list[list[Purchase]]:
     if not purchases:
         return []
-    return buy_chunks(purchases, get_provider(purchases[0].provider).max_batch_size)
+    return buy_chunks(purchases, provider_class(purchases[0].provider).max_batch_size)
 
 
 def enqueue_buys(purchases: Sequence[Purchase]) -> int:

@@ -117,15 +117,11 @@ def _match(asked: list[Purchase], infos: list[PurchaseInfo]):
     if len(left) == 1 and len(rest) == 1:
         pairs[rest[0].pk] = (rest[0], left.pop())
     for info in list(left):
-        same = [p for p in rest if info.item_id and _skin_id(p) == info.item_id and p.pk not in pairs]
+        same = [p for p in rest if info.item_id and p.provider_item_id == info.item_id and p.pk not in pairs]
         if len(same) == 1:
             pairs[same[0].pk] = (same[0], info)
             left.remove(info)
     return list(pairs.values()), left
-
-
-def _skin_id(purchase: Purchase) -> str | None:
-    return purchase.item.provider_item_id if purchase.item_id else None
 
 
 def _answered(pairs, *, source: str, actor, now: datetime) -> list[Change]:
