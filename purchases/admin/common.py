@@ -1,8 +1,6 @@
-"""Pieces shared by the admin pages: the state badge, money formatting, exact search."""
+"""Pieces shared by the admin pages: the state badge, read-only admin, exact search."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.contrib import admin
 from django.db.models import Q
@@ -16,12 +14,6 @@ def state_badge(state: str) -> str:
     return format_html(
         '<span class="bo-badge bo-state-{}" title="{}">{}</span>', state, BADGE_TITLES.get(state, ""), label
     )
-
-
-def usd(amount: Decimal | None) -> str:
-    if amount is None:
-        return "—"
-    return f"${amount.quantize(Decimal('0.01')) if amount == amount.quantize(Decimal('0.01')) else amount}"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

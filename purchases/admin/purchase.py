@@ -10,12 +10,13 @@ from django.utils.html import format_html
 from ..buy_lines import replaced_by
 from ..export import export_csv
 from ..models import Purchase, SteamUser
+from ..money import usd
 from ..providers.base import ProviderError
 from ..selectors import attention_q, purchase_timeline
 from ..services import purchases_sync
 from ..status import MOVING_STATES, State
 from . import buy
-from .common import exact_q, state_badge, usd
+from .common import exact_q, state_badge
 from .find import FindPagesMixin
 from .paginator import EstimatedCountPaginator
 

@@ -16,8 +16,8 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 
-from ..admin.common import usd
 from ..dashboard import Day
+from ..money import money, usd
 from ..providers import PROVIDERS
 from ..providers.redaction import EXCERPT_CHARS, Redactor
 
@@ -27,6 +27,7 @@ CHART = {"width": 640, "height": 200, "left": 56, "right": 44, "top": 12, "botto
 
 
 register.filter("usd", usd)
+register.filter("money", money)  # {{ amount|money:currency }}
 
 
 @register.filter

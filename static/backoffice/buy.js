@@ -9,7 +9,9 @@
     return parseInt(whole, 10) * 100 + parseInt((frac + "00").slice(0, 2), 10);
   }
   function money(total) {
-    return "$" + Math.floor(total / 100) + "." + String(total % 100).padStart(2, "0");
+    // the server's format (purchases/money.py): 1,234.50 USD
+    const dollars = Math.floor(total / 100).toLocaleString("en-US");
+    return dollars + "." + String(total % 100).padStart(2, "0") + " USD";
   }
   function update() {
     const inputs = document.querySelectorAll("input.bo-max-price");

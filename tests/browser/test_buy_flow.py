@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from purchases.models import Item, Purchase
+from purchases.money import usd
 from purchases.services import default_max_price, purchases_sync
 from sandbox.server import SandboxServer
 from tests.factories import make_user
@@ -68,13 +69,13 @@ def test_operator_buys_three_items_and_watches_the_batch(page, live_server, sand
 
     rows = page.locator("#bo-lines tbody tr")
     assert rows.count() == 3
-    assert page.locator("#bo-balance").inner_text() == "$10,000.00"
+    assert page.locator("#bo-balance").inner_text() == "10,000.00 USD"
     defaults = [Decimal(page.locator(f"#id_max_i{i.pk}").input_value()) for i in items]
     assert defaults == [default_max_price(i.price) for i in items]
     total = sum(defaults)
-    assert page.locator("#bo-total").inner_text() == f"${total}"
+    assert page.locator("#bo-total").inner_text() == usd(total)
     page.fill(f"#id_max_i{items[0].pk}", str(defaults[0] + 1))  # the live total follows the edit
-    assert page.locator("#bo-total").inner_text() == f"${total + 1}"
+    assert page.locator("#bo-total").inner_text() == usd(total + 1)
     page.fill(f"#id_max_i{items[0].pk}", str(defaults[0]))
     screenshot(page, "buy_confirm")
 

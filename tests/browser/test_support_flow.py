@@ -85,7 +85,7 @@ def test_support_finds_reads_the_story_and_cannot_buy(page, live_server, sandbox
 
     login(page, live_server, "sam.support", PASSWORD)
     page.wait_for_selector("#bo-dashboard")
-    assert "$10000.00" in page.inner_text("#bo-providers")
+    assert "10,000.00 USD" in page.inner_text("#bo-providers")
     assert page.locator("#bo-attention-link").is_visible()
     screenshot(page, "support_dashboard")
 

@@ -38,7 +38,7 @@ def test_page_shows_lines_defaults_total_and_balance(operator_client, fake_provi
     assert response.context["balance"].amount == Decimal("1234.50")
     assert form["batch_id"].value() is not None
     page = text(response)
-    assert "$13.83" in page and "$1,234.50" in page and user.steam_id in page
+    assert "13.83 USD" in page and "1,234.50 USD" in page and user.steam_id in page
     assert 'id="bo-confirm-button"' in page and "disabled" not in page.split('id="bo-confirm-button"')[1][:80]
 
 

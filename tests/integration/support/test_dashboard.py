@@ -94,7 +94,7 @@ def test_counts_attention_and_link(support_c, fake_health):
 def test_provider_balances_and_status_from_the_sandbox(support_c, sandbox):
     page = support_c.get(INDEX).content.decode()
     providers = page[page.index('id="bo-providers"') : page.index('id="bo-states"')]
-    assert "$10000.00" in providers  # both sandbox balances
+    assert "10,000.00 USD" in providers  # both sandbox balances
     assert ">up<" in providers  # SkinsBack status
     assert "not offered" in providers  # Skinify has no status method
 
@@ -188,7 +188,7 @@ def test_chart_is_server_rendered_svg(support_c, fake_health):
     start = page.index('<svg class="bo-chart"')
     svg = page[start : page.index("</svg>", start)]
     assert svg.count("<rect") == 14
-    assert "$12.34 spent, 1 purchase, 100.0 % succeeded" in svg
+    assert "12.34 USD spent, 1 purchase, 100.0 % succeeded" in svg
     assert "<script" not in page[page.index('id="bo-dashboard"') : start]
     assert "cdn" not in page.lower()
 

@@ -1,0 +1,23 @@
+"""The one way money is shown to people: thousands separators, two places, the currency code.
+
+Machine-readable outputs (CSV export, `--json`) keep plain decimals; this is for pages and messages only.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+CENT = Decimal("0.01")
+
+
+def money(amount: Decimal | None, currency: str = "USD") -> str:
+    """`1,234.50 USD`; a price finer than a cent keeps its digits (`0.125 USD`), never rounded away."""
+    if amount is None:
+        return "—"
+    if amount == amount.quantize(CENT):
+        amount = amount.quantize(CENT)
+    return f"{amount:,} {currency.upper()}"
+
+
+def usd(amount: Decimal | None) -> str:
+    return money(amount, "USD")
