@@ -241,7 +241,11 @@ class PurchaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["purchase", "at"], name="event_purchase_at_idx")]
+        indexes = [
+            models.Index(fields=["purchase", "at"], name="event_purchase_at_idx"),
+            # the events list, newest first: read in order, stop after a page
+            models.Index(fields=["-at", "-id"], name="event_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.old_state or '—'} → {self.new_state or '—'} ({self.source})"
@@ -281,9 +285,23 @@ class WebhookEvent(models.Model):
     valid = models.BooleanField(default=False)
     processed = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    # what the callback said and what it did, read when it is processed (blank on older rows)
+    custom_id = models.CharField(max_length=64, blank=True)
+    offer_status = models.CharField("offer status", max_length=64, blank=True)
+    purchase = models.ForeignKey(
+        Purchase, on_delete=models.SET_NULL, null=True, blank=True, related_name="callbacks"
+    )
+    #: True: it changed the purchase; False: it changed nothing (a replay, an older status); None: not known
+    changed = models.BooleanField(null=True, blank=True)
+    #: the purchase's event this callback wrote, when it changed the state or provider status
+    purchase_event = models.OneToOneField(
+        PurchaseEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="callback"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # support pastes a custom_id: an exact match on its own index, never a substring scan
+        indexes = [models.Index(fields=["custom_id"], name="webhook_custom_id_idx")]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event or '?'} at {self.received_at:%Y-%m-%d %H:%M:%S}"

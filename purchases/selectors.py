@@ -42,6 +42,8 @@ class TimelineEntry:
     event: PurchaseEvent | None = None
     call: ProviderCall | None = None
     callback: WebhookEvent | None = None
+    #: of a callback: the event it wrote, shown on the callback's line rather than as a line of its own
+    change: PurchaseEvent | None = None
 
 
 #: provider calls and callbacks shown per purchase (the most recent ones); events are all shown
@@ -59,10 +61,15 @@ def purchase_timeline(purchase: Purchase) -> list[TimelineEntry]:
     """
     ids = [value for value in (purchase.custom_id, purchase.buy_id) if value]
     events = PurchaseEvent.objects.filter(purchase=purchase).select_related("actor").order_by("at", "id")
-    entries = [TimelineEntry(at=e.at, kind="event", event=e) for e in events]
+    by_pk = {event.pk: event for event in events}
+    callbacks = _callbacks_about(purchase, ids)
+    # a callback's change is one thing that happened: one line (the callback's), not two
+    folded = {w.purchase_event_id: w for w in callbacks if w.purchase_event_id in by_pk}
+    entries = [TimelineEntry(at=e.at, kind="event", event=e) for e in events if e.pk not in folded]
     entries += [TimelineEntry(at=c.started_at, kind="call", call=c) for c in _calls_about(purchase, ids)]
     entries += [
-        TimelineEntry(at=w.received_at, kind="callback", callback=w) for w in _callbacks_about(purchase, ids)
+        TimelineEntry(at=w.received_at, kind="callback", callback=w, change=by_pk.get(w.purchase_event_id))
+        for w in callbacks
     ]
     return sorted(entries, key=lambda e: (e.at, _KIND_ORDER[e.kind]))
 
@@ -84,6 +91,8 @@ def _callbacks_about(purchase: Purchase, ids: list[str]) -> list[WebhookEvent]:
         query |= Q(body__contains=value)
     since = purchase.created_at - TIMELINE_MARGIN
     callbacks = WebhookEvent.objects.filter(query, provider=purchase.provider, received_at__gte=since)
+    # linked when processed; older rows are matched on the body, kept only for a whole-token match
+    callbacks = callbacks | WebhookEvent.objects.filter(purchase=purchase)
     token = re.compile("|".join(rf"(?<![\w-]){re.escape(value)}(?![\w-])" for value in ids))
     recent = callbacks.order_by("-received_at", "-id")[:TIMELINE_LIMIT]
-    return [callback for callback in recent if token.search(callback.body)]
+    return [c for c in recent if c.purchase_id == purchase.pk or token.search(c.body)]

@@ -1,8 +1,13 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ..models import ProviderCall, PurchaseEvent, WebhookEvent
-from .common import ReadOnlyAdmin, state_badge
+from .common import ReadOnlyAdmin, exact_q, state_badge
 from .paginator import EstimatedCountPaginator
+
+#: what a processed callback did, as the list and the timeline say it
+CALLBACK_OUTCOMES = {True: "applied", False: "no change", None: "processed"}
 
 
 @admin.register(PurchaseEvent)
@@ -10,6 +15,7 @@ class PurchaseEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "purchase", "old_state", "new", "new_provider_status", "source", "actor", "message")
     list_filter = ("source", "new_state", "at")
     list_select_related = ("purchase", "actor")
+    ordering = ("-at", "-id")  # newest first, on event_at_idx
     paginator = EstimatedCountPaginator
     search_fields = ("purchase__custom_id__exact",)
     raw_id_fields = ("purchase", "actor")
@@ -31,7 +37,49 @@ class ProviderCallAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "provider", "event", "valid", "processed", "error")
-    list_filter = ("provider", "event", "valid", "processed", "received_at")
+    """The callbacks as received: which purchase, what they said, what they did. Found by exact custom_id."""
+
+    list_display = (
+        "received_at",
+        "provider",
+        "event",
+        "custom_id",
+        "purchase_link",
+        "offer_status",
+        "outcome",
+        "error",
+    )
+    list_filter = ("provider", "event", "valid", "processed", "changed", "received_at")
+    list_select_related = ("purchase",)
     date_hierarchy = "received_at"
+    paginator = EstimatedCountPaginator
+    # the search box matches a whole custom_id only, on webhook_custom_id_idx (see get_search_results)
+    search_fields = ("custom_id__exact",)
+    search_help_text = "An exact custom_id."
     show_full_result_count = False
+    raw_id_fields = ("purchase", "purchase_event")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(exact_q(term, ["custom_id"])), False
+
+    @admin.display(description="purchase", ordering="purchase_id")
+    def purchase_link(self, obj: WebhookEvent) -> str:
+        if obj.purchase_id is None:
+            return "—"
+        url = reverse("admin:purchases_purchase_change", args=[obj.purchase_id])
+        name = obj.purchase.item_name or obj.purchase.custom_id
+        badge = state_badge(obj.purchase.state)
+        return format_html('<a href="{}" class="bo-name" title="{}">{}</a> {}', url, name, name, badge)
+
+    @admin.display(description="outcome", ordering="changed")
+    def outcome(self, obj: WebhookEvent) -> str:
+        if not obj.valid:
+            return format_html('<span class="bo-outcome-bad">{}</span>', "rejected")
+        if not obj.processed:
+            return format_html('<span class="bo-outcome-bad">{}</span>', "not applied")
+        if obj.changed is False:
+            return format_html('<span class="bo-muted">{}</span>', CALLBACK_OUTCOMES[False])
+        return CALLBACK_OUTCOMES[obj.changed]

@@ -33,6 +33,7 @@ def process_callback(event: WebhookEvent) -> str:
 
 
 def _apply(event: WebhookEvent, info) -> str:
+    event.custom_id, event.offer_status = (info.custom_id or "")[:64], (info.status or "")[:64]
     lookup = Q(custom_id=info.custom_id) if info.custom_id else Q(pk__in=[])
     if info.buy_id:
         lookup |= Q(provider=event.provider, buy_id=info.buy_id)
@@ -41,15 +42,17 @@ def _apply(event: WebhookEvent, info) -> str:
         return _finish(
             event, error="no purchase with this custom_id or buy_id; the daily reconcile imports it"
         )
+    event.purchase, event.custom_id = purchase, purchase.custom_id
     if not info.status:
-        return _finish(event, done="no status in the callback")
+        return _finish(event, done="no status in the callback", changed=False)
     change = apply_answer(purchase, info, source="webhook")
     if change is not None and change.verify:
         request_verification([purchase.pk])
     if change is None or not change.fields:
         done = "asked the provider" if change is not None else "nothing new (replay or older status)"
-        return _finish(event, done=f"{purchase.custom_id}: {done}")
-    return _finish(event, done=change.describe())
+        return _finish(event, done=f"{purchase.custom_id}: {done}", changed=False)
+    event.purchase_event = change.event
+    return _finish(event, done=change.describe(), changed=True)
 
 
 def request_verification(purchase_ids: list[int]) -> None:
@@ -59,10 +62,24 @@ def request_verification(purchase_ids: list[int]) -> None:
     async_task("purchases.tasks.verify_purchases", purchase_ids, group="verify", task_name=None)
 
 
-def _finish(event: WebhookEvent, *, done: str = "", error: str = "") -> str:
+#: what processing a callback may fill in on its row
+FINISHED_FIELDS = [
+    "event",
+    "processed",
+    "error",
+    "custom_id",
+    "offer_status",
+    "purchase",
+    "changed",
+    "purchase_event",
+]
+
+
+def _finish(event: WebhookEvent, *, done: str = "", error: str = "", changed: bool | None = None) -> str:
     event.processed = not error
     event.error = error
-    event.save(update_fields=["event", "processed", "error"])
+    event.changed = changed
+    event.save(update_fields=FINISHED_FIELDS)
     if error:
         log.warning("callback %s not applied: %s", event.pk, error)
     return done or error
