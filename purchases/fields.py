@@ -1,7 +1,7 @@
-"""The one list of a purchase's fields shown outside the admin: the CSV export and `lookup_purchase`.
+"""The one list of a purchase's fields: the CSV export, `lookup_purchase` and the purchase page's sections.
 
 Each entry names the field, the queryset path it is read from (steam_id through the one join the export
-makes), and where it appears. Add a field here and both outputs that should carry it do.
+makes), and where it appears. Add a field here and every output that should carry it does.
 """
 
 from __future__ import annotations
@@ -18,35 +18,45 @@ class PurchaseField:
     exported: bool = True
     #: printed by `lookup_purchase`
     looked_up: bool = True
+    #: the purchase page's section (an admin fieldset) it is shown in; None: not shown there
+    section: str | None = None
 
     @property
     def source(self) -> str:
         return self.path or self.name
 
 
+#: the purchase page's sections, in page order (the first has no title)
+MAIN, MONEY, TRADE, PROBLEMS, ORIGIN, RAW = "", "Money", "Trade", "Problems", "Origin", "Last provider answer"
+SECTIONS: tuple[str, ...] = (MAIN, MONEY, TRADE, PROBLEMS, ORIGIN, RAW)
+ADMIN_ONLY = {"exported": False, "looked_up": False}
+
 PURCHASE_FIELDS: tuple[PurchaseField, ...] = (
-    PurchaseField("custom_id"),
-    PurchaseField("provider"),
-    PurchaseField("buy_id"),
-    PurchaseField("steam_id", path="steam_user__steam_id"),
-    PurchaseField("item_name"),
-    PurchaseField("state"),
-    PurchaseField("provider_status"),
-    PurchaseField("max_price"),
-    PurchaseField("price"),
-    PurchaseField("balance_debited"),
-    PurchaseField("trade_offer_id"),
-    PurchaseField("in_hold"),
-    PurchaseField("hold_until"),
-    PurchaseField("error_code"),
-    PurchaseField("error_reason"),
-    PurchaseField("needs_attention", exported=False),
-    PurchaseField("attention_reason", exported=False),
-    PurchaseField("imported", looked_up=False),
-    PurchaseField("batch_id", looked_up=False),
-    PurchaseField("created_at"),
-    PurchaseField("sent_at", looked_up=False),
-    PurchaseField("last_synced_at"),
+    PurchaseField("custom_id", section=MAIN),
+    PurchaseField("provider", section=MAIN),
+    PurchaseField("buy_id", section=TRADE),
+    PurchaseField("steam_id", path="steam_user__steam_id", section=MAIN),
+    PurchaseField("item_name", section=MAIN),
+    PurchaseField("state", section=MAIN),
+    PurchaseField("provider_status", section=MAIN),
+    PurchaseField("max_price", section=MONEY),
+    PurchaseField("price", section=MONEY),
+    PurchaseField("balance_debited", section=MONEY),
+    PurchaseField("trade_offer_id", section=TRADE),
+    PurchaseField("in_hold", section=TRADE),
+    PurchaseField("hold_until", section=TRADE),
+    PurchaseField("error_code", section=PROBLEMS),
+    PurchaseField("error_reason", section=PROBLEMS),
+    PurchaseField("needs_attention", exported=False, section=PROBLEMS),
+    PurchaseField("attention_reason", exported=False, section=PROBLEMS),
+    PurchaseField("imported", looked_up=False, section=ORIGIN),
+    PurchaseField("batch_id", looked_up=False, section=ORIGIN),
+    PurchaseField("created_at", section=ORIGIN),
+    PurchaseField("sent_at", looked_up=False, section=TRADE),
+    PurchaseField("last_synced_at", section=TRADE),
+    PurchaseField("replaces", **ADMIN_ONLY, section=ORIGIN),
+    PurchaseField("created_by", **ADMIN_ONLY, section=ORIGIN),
+    PurchaseField("raw", **ADMIN_ONLY, section=RAW),
 )
 
 #: (CSV header, queryset path), in column order
@@ -60,3 +70,8 @@ def read(obj: object, field: PurchaseField) -> object:
     for part in field.source.split("__"):
         value = getattr(value, part)
     return value
+
+
+def section_fields(section: str) -> list[str]:
+    """The names of the fields shown in one section of the purchase page, in list order."""
+    return [f.name for f in PURCHASE_FIELDS if f.section == section]

@@ -184,3 +184,52 @@ def _held(in_hold: bool, hold_until: datetime | None, now: datetime) -> bool:
     late end costs one more poll, while an early one would call a trade final that can still roll back.
     """
     return in_hold or (hold_until is not None and hold_until > now)
+
+
+# ------------------------------------------------------------------ reasons in words (support pages)
+
+#: what a provider's status or error word means, in words a support agent can repeat. The words of both
+#: providers (SkinsBack's offer_status / error_message / error_reason, Skinify's purchase_status and
+#: error_message), from shared/api; a word not listed is shown as the provider wrote it.
+TRADE_NOT_CREATED = "the provider could not create the trade offer; it says try again (a new purchase)"
+REASON_WORDS: dict[str, str] = {
+    # statuses of a trade that did not happen or was rolled back
+    "canceled": "the user declined the trade offer",
+    "timeout": "the user did not accept the trade offer in time",
+    "invalid_trade_token": "the trade URL is no longer valid: ask the user for a new one",
+    "error_invalid_token": "the trade URL is no longer valid: ask the user for a new one",
+    "user_not_tradable": "the user cannot trade (a Steam trade restriction)",
+    "error_user_not_tradable": "the user cannot trade (a Steam trade restriction)",
+    "trade_create_error": TRADE_NOT_CREATED,
+    "error_create_failed": TRADE_NOT_CREATED,
+    "error_item_unavailable": "the skin is no longer available",
+    "reservation_canceled": "the reservation was canceled",
+    "rollback_user": "the user reverted the trade during Steam Trade Protection",
+    "rollback_supplier": "the seller reverted the trade during Steam Trade Protection",
+    "rollback_provider": "the provider reverted the trade during Steam Trade Protection",
+    # error_reason beside a failed status
+    "user_cant_trade": "the user cannot trade (a Steam trade restriction)",
+    "private_inventory": "the user's inventory is private: it must be public",
+    "user_trade_ban": "the user has a Steam trade ban",
+    "user_inventory_is_full": "the user's inventory is full",
+    "too_many_failed_attempts": "too many failed deliveries to this user: wait before buying again",
+    "too_many_failed_attempts_for_user": "too many failed deliveries to this user: wait before buying again",
+    "skin_unavailable": "the skin was sold or is unavailable",
+    # refusals of the buy itself
+    "insufficient_funds": "our balance at the provider was too low",
+    "skins_not_found_at_specified_price": "nothing on sale at or below the max price",
+    "invalid_partner_value": "the trade URL is not valid: ask the user for a new one",
+    "invalid_token_value": "the trade URL is no longer valid: ask the user for a new one",
+    "custom_id_already_exists": "the provider has this custom_id already (looked up, never bought twice)",
+}
+
+#: statuses after which the provider's documentation says the money is returned
+DOCUMENTED_REFUNDS: dict[str, str] = {
+    "reservation_canceled": "Skinify documents a full refund of a canceled reservation",
+}
+
+
+def reason_words(word: str | None) -> str:
+    """The meaning of a provider word ('' for none); an unknown word is given back as it is."""
+    word = (word or "").strip()
+    return REASON_WORDS.get(word.lower(), word)

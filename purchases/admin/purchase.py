@@ -1,24 +1,19 @@
-import uuid
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import redirect
-from django.urls import path, reverse
-from django.utils.html import format_html
+from django.urls import path
 
 from ..buy_lines import replaced_by
 from ..export import export_csv
 from ..models import Purchase, SteamUser
-from ..money import usd
 from ..providers.base import ProviderError
-from ..selectors import attention_q, purchase_timeline
 from ..services import purchases_sync
-from ..status import MOVING_STATES, State
 from . import buy
-from .common import exact_q, state_badge
+from .common import exact_q
 from .find import FindPagesMixin
 from .paginator import EstimatedCountPaginator
+from .purchase_list import BatchFilter, NeedsAttentionFilter, PurchaseColumnsMixin, batch_summary, parse_uuid
+from .purchase_page import PurchasePageMixin
 
 #: identifiers support staff paste into the search box; each has its own index
 EXACT_SEARCH_FIELDS = ["custom_id", "buy_id", "trade_offer_id"]
@@ -28,57 +23,23 @@ REFUSED_REBUY = (
 )
 
 
-class BatchFilter(admin.SimpleListFilter):
-    """`?batch_id=<uuid>`: the purchases one confirmation page created."""
-
-    title = "batch"
-    parameter_name = "batch_id"
-
-    def lookups(self, request, model_admin):
-        value = self.value()
-        return [(value, f"Batch {value[:8]}…")] if value else []
-
-    def queryset(self, request, queryset):
-        batch_id = _uuid(self.value())
-        if not self.value():
-            return queryset
-        return queryset.filter(batch_id=batch_id) if batch_id else queryset.none()
-
-
-def _uuid(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value or "")
-    except ValueError:
-        return None
-
-
-class NeedsAttentionFilter(admin.SimpleListFilter):
-    title = "attention"
-    parameter_name = "attention"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Needs attention")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(attention_q())
-        return queryset
-
-
 @admin.register(Purchase)
-class PurchaseAdmin(FindPagesMixin, buy.BuyPagesMixin, admin.ModelAdmin):
-    """The purchases; their pages (find, buy) come from the mixins, each routed in its own get_urls."""
+class PurchaseAdmin(
+    PurchasePageMixin, PurchaseColumnsMixin, FindPagesMixin, buy.BuyPagesMixin, admin.ModelAdmin
+):
+    """The purchases; their pages (find, buy) come from the mixins, each routed in its own get_urls; the
+    list's columns and the purchase page from purchase_list.py and purchase_page.py."""
 
     list_display = (
         "custom_id",
-        "item_name",
+        "item_display",
         "user_link",
         "provider",
         "state_display",
-        "provider_status",
+        "reason_display",
         "price_display",
         "max_price_display",
-        "created_at",
+        "created_display",
     )
     list_display_links = ("custom_id",)
     list_filter = ("state", "provider", NeedsAttentionFilter, "created_at", BatchFilter)
@@ -94,29 +55,7 @@ class PurchaseAdmin(FindPagesMixin, buy.BuyPagesMixin, admin.ModelAdmin):
     raw_id_fields = ("steam_user", "item", "replaces", "created_by")
     # templates: the admin's defaults, admin/purchases/purchase/change_form.html and change_list.html
     actions = ["refresh_status", "buy_again", export_csv]
-    fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "custom_id",
-                    "state_display",
-                    "provider",
-                    "provider_status",
-                    "steam_user",
-                    "item_name",
-                )
-            },
-        ),
-        ("Money (USD)", {"fields": ("max_price", "price", "balance_debited")}),
-        (
-            "Trade",
-            {"fields": ("buy_id", "trade_offer_link", "in_hold", "hold_until", "sent_at", "last_synced_at")},
-        ),
-        ("Problems", {"fields": ("error_code", "error_reason", "needs_attention", "attention_reason")}),
-        ("Origin", {"fields": ("batch_id", "replaces", "created_by", "imported", "created_at")}),
-        ("Last provider answer", {"classes": ("collapse",), "fields": ("raw",)}),
-    )
+    # fieldsets: PurchasePageMixin, from purchases.fields
 
     def has_add_permission(self, request) -> bool:
         return False  # purchases are created by buying, never typed in
@@ -176,9 +115,9 @@ class PurchaseAdmin(FindPagesMixin, buy.BuyPagesMixin, admin.ModelAdmin):
         return None
 
     def changelist_view(self, request, extra_context=None):
-        batch_id = _uuid(request.GET.get("batch_id"))
+        batch_id = parse_uuid(request.GET.get("batch_id"))
         if batch_id is not None:
-            extra_context = {**(extra_context or {}), "batch": _batch_summary(batch_id)}
+            extra_context = {**(extra_context or {}), "batch": batch_summary(batch_id)}
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
@@ -206,48 +145,3 @@ class PurchaseAdmin(FindPagesMixin, buy.BuyPagesMixin, admin.ModelAdmin):
         if user_id is not None:
             query |= exact_q(user_id, ["steam_user_id"])
         return queryset.filter(query), False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        purchase = self.get_object(request, object_id)
-        if purchase is not None:
-            extra_context["timeline"] = purchase_timeline(purchase)
-            extra_context["can_refresh"] = purchase.is_open and self.has_refresh_purchase_permission(request)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    @admin.display(description="state", ordering="state")
-    def state_display(self, obj: Purchase) -> str:
-        return state_badge(obj.state)
-
-    @admin.display(description="Steam user", ordering="steam_user__steam_id")
-    def user_link(self, obj: Purchase) -> str:
-        url = reverse("admin:purchases_steamuser_change", args=[obj.steam_user_id])
-        return format_html('<a href="{}">{}</a>', url, obj.steam_user)
-
-    @admin.display(description="price", ordering="price")
-    def price_display(self, obj: Purchase) -> str:
-        return usd(obj.price)
-
-    @admin.display(description="max price", ordering="max_price")
-    def max_price_display(self, obj: Purchase) -> str:
-        return usd(obj.max_price)
-
-    @admin.display(description="trade offer")
-    def trade_offer_link(self, obj: Purchase) -> str:
-        if not obj.trade_offer_id:
-            return "—"
-        return format_html(
-            '<a href="{}" rel="noopener" target="_blank">{}</a>', obj.trade_offer_url, obj.trade_offer_id
-        )
-
-
-def _batch_summary(batch_id: uuid.UUID) -> dict:
-    """Counts per state of one batch, and whether its list reloads itself (anything still moving)."""
-    rows = Purchase.objects.filter(batch_id=batch_id).values_list("state").annotate(n=Count("id")).order_by()
-    counts = dict(rows)
-    return {
-        "id": batch_id,
-        "summary": [(State(s).label, s, counts[s]) for s in State.values if counts.get(s)],
-        "total": sum(counts.values()),
-        "refresh": any(counts.get(s) for s in MOVING_STATES),
-    }

@@ -1,0 +1,113 @@
+"""Why a purchase is where it is, and what became of its money, in words: the list's reason column and the
+head of the purchase page. Read from the row's own fields only (no query), so a list of any length costs
+the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from ..models import Purchase
+from ..money import usd
+from ..providers import PROVIDERS
+from ..status import DOCUMENTED_REFUNDS, STATES, State, reason_words
+
+#: the states whose provider word is the reason (the trade did not happen, or was rolled back)
+FAILED_STATES = (State.FAILED, State.REVERTED)
+
+
+@dataclass(frozen=True)
+class Reason:
+    #: why it ended or stands as it does ('' when nothing went wrong)
+    outcome: str = ""
+    #: why a person should look now ('' when nobody needs to)
+    attention: str = ""
+    #: the provider's own words behind it, for a search in its dashboard
+    codes: str = ""
+
+    @property
+    def text(self) -> str:
+        return " · ".join(part for part in (self.outcome, self.attention) if part)
+
+
+def reason(purchase: Purchase, now: datetime | None = None) -> Reason:
+    outcome, codes = _outcome(purchase)
+    return Reason(outcome=outcome, attention=_attention(purchase, now or timezone.now()), codes=codes)
+
+
+def _outcome(p: Purchase) -> tuple[str, str]:
+    error = (p.error_reason or "").strip()
+    if p.state == State.REJECTED:
+        words = reason_words(error) or "the provider gave no reason"
+        return _sentence(f"Refused: {words}"), _codes(p.error_code and f"error {p.error_code}", error)
+    if p.state in FAILED_STATES:
+        said = [reason_words(p.provider_status) or "the provider gave no reason"]
+        said += [reason_words(error)] if error and error != p.provider_status else []
+        return _sentence("; ".join(said)), _codes(p.provider_status, error)
+    if p.state == State.UNCONFIRMED:
+        return _sentence(error or "Sent, the answer was lost: looked up by custom_id"), ""
+    return "", ""
+
+
+def _attention(p: Purchase, now: datetime) -> str:
+    if p.needs_attention:
+        return _sentence(f"Needs attention: {p.attention_reason or 'flagged'}")
+    after = STATES[State(p.state)].attention_after if p.state in State.values else None
+    if after and p.created_at < now - after:
+        state, age = p.get_state_display().lower(), timesince(p.created_at, now)
+        return _sentence(f"Needs attention: {state} for {age}")
+    return ""
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else ""
+
+
+def _codes(*words: str) -> str:
+    return ", ".join(dict.fromkeys(word for word in words if word))
+
+
+@dataclass(frozen=True)
+class Money:
+    """What the purchase cost: the price, what left the balance, and what is known of a refund."""
+
+    price: str
+    max_price: str
+    debited: str
+    #: one sentence on the money after this outcome: spent, never taken, returned, or not known
+    note: str
+
+
+def money(p: Purchase) -> Money:
+    return Money(
+        price=usd(p.price), max_price=usd(p.max_price), debited=usd(p.balance_debited), note=_note(p)
+    )
+
+
+def _note(p: Purchase) -> str:
+    label = PROVIDERS[p.provider].label if p.provider in PROVIDERS else p.provider
+    debited = p.balance_debited if p.balance_debited is not None else p.price
+    if p.state == State.PENDING:
+        return "Nothing debited: the request is not sent yet."
+    if p.state == State.UNCONFIRMED:
+        return f"Not known yet: if the buy went through, at most {usd(p.max_price)} was debited."
+    if p.state == State.REJECTED:
+        return "Nothing was debited: the provider refused the buy."
+    if p.state in FAILED_STATES:
+        return _refund(p, label, debited)
+    return f"{usd(debited)} spent." if debited is not None else "Spent; the provider did not say how much."
+
+
+def _refund(p: Purchase, label: str, debited: Decimal | None) -> str:
+    amount = usd(debited) if debited is not None else "the amount"
+    documented = DOCUMENTED_REFUNDS.get(p.provider_status)
+    if documented:
+        return f"{amount} debited, to be returned: {documented}."
+    return (
+        f"{amount} debited. Whether {label} returns it after this outcome is not documented: "
+        f"check the balance history in {label}'s dashboard before promising a refund."
+    )
