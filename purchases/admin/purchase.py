@@ -31,17 +31,14 @@ class PurchaseAdmin(
     list's columns and the purchase page from purchase_list.py and purchase_page.py."""
 
     list_display = (
-        "custom_id",
-        "item_display",
-        "user_link",
-        "provider",
-        "state_display",
-        "reason_display",
+        "purchase_display",
+        "user_display",
+        "state_reason_display",
         "price_display",
         "max_price_display",
         "created_display",
     )
-    list_display_links = ("custom_id",)
+    list_display_links = None  # the purchase column links its custom_id itself (the item name under it)
     list_filter = ("state", "provider", NeedsAttentionFilter, "created_at", BatchFilter)
     list_select_related = ("steam_user",)
     # no date_hierarchy: its DISTINCT date_trunc over every row costs ~0.5 s at a million purchases;

@@ -64,30 +64,46 @@ def _cut(text: str, css: str) -> str:
 
 
 class PurchaseColumnsMixin:
-    """The list's columns. Each reads the row and its one join (the Steam user): no query per row."""
+    """The list's columns, two short lines each at most (what, then a detail), so the money and the date
+    stay in view at 1440 px beside both sidebars. Each reads the row and its one join (the Steam user):
+    no query per row."""
 
-    @admin.display(description="item", ordering="item_name")
-    def item_display(self, obj: Purchase) -> str:
-        return _cut(obj.item_name, "bo-name")
+    @admin.display(description="purchase", ordering="custom_id")
+    def purchase_display(self, obj: Purchase) -> str:
+        url = reverse("admin:purchases_purchase_change", args=[obj.pk])
+        return format_html(
+            '<a href="{}" class="bo-purchase-link">{}</a><br>{}',
+            url,
+            obj.custom_id,
+            _cut(obj.item_name, "bo-name"),
+        )
 
     @admin.display(description="Steam user", ordering="steam_user__steam_id")
     def user_link(self, obj: Purchase) -> str:
         url = reverse("admin:purchases_steamuser_change", args=[obj.steam_user_id])
-        name = str(obj.steam_user)
-        return format_html('<a href="{}" class="bo-user" title="{}">{}</a>', url, name, name)
+        user = obj.steam_user
+        name = user.display_name or user.steam_id
+        return format_html('<a href="{}" class="bo-user" title="{}">{}</a>', url, user, name)
+
+    @admin.display(description="Steam user · provider", ordering="steam_user__steam_id")
+    def user_display(self, obj: Purchase) -> str:
+        return format_html(
+            '{}<br><span class="bo-muted">{}</span>', self.user_link(obj), obj.get_provider_display()
+        )
 
     @admin.display(description="state", ordering="state")
     def state_display(self, obj: Purchase) -> str:
         return state_badge(obj.state)
 
-    @admin.display(description="reason")
-    def reason_display(self, obj: Purchase) -> str:
+    @admin.display(description="state · reason", ordering="state")
+    def state_reason_display(self, obj: Purchase) -> str:
         why = reason(obj)
         if not why.text:
-            return "—"
+            return state_badge(obj.state)
         css = "bo-reason bo-reason-attention" if why.attention else "bo-reason"
         title = f"{why.text} ({why.codes})" if why.codes else why.text
-        return format_html('<span class="{}" title="{}">{}</span>', css, title, why.text)
+        text = format_html('<span class="{}" title="{}">{}</span>', css, title, why.text)
+        return format_html("{}<br>{}", state_badge(obj.state), text)
 
     @admin.display(description="price", ordering="price")
     def price_display(self, obj: Purchase) -> str:
