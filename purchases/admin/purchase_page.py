@@ -71,7 +71,7 @@ class PurchasePageMixin:
 
     @admin.display(description="balance debited")
     def debited_display(self, obj: Purchase) -> str:
-        return format_html("{} <span class='bo-muted'>({})</span>", usd(obj.balance_debited), money(obj).note)
+        return format_html('{} <span class="bo-muted">{}</span>', usd(obj.balance_debited), money(obj).note)
 
     @admin.display(description="reason")
     def why_display(self, obj: Purchase) -> str:

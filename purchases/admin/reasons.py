@@ -103,11 +103,13 @@ def _note(p: Purchase) -> str:
 
 
 def _refund(p: Purchase, label: str, debited: Decimal | None) -> str:
-    amount = usd(debited) if debited is not None else "the amount"
+    """Said beside the amount debited: only a documented refund is promised."""
     documented = DOCUMENTED_REFUNDS.get(p.provider_status)
     if documented:
-        return f"{amount} debited, to be returned: {documented}."
+        return f"To be returned: {documented}."
+    if debited is None:
+        return f"{label} did not report a debit for this purchase."
     return (
-        f"{amount} debited. Whether {label} returns it after this outcome is not documented: "
-        f"check the balance history in {label}'s dashboard before promising a refund."
+        f"Whether {label} returns it after this outcome is not documented: check the balance history in "
+        f"{label}'s dashboard before promising a refund."
     )
