@@ -119,3 +119,20 @@ def test_a_field_added_to_the_list_appears_on_the_page(monkeypatch):
     monkeypatch.setattr("purchases.fields.PURCHASE_FIELDS", added)
     origin = dict(purchase_fieldsets())["Origin"]["fields"]
     assert origin[-1] == "game"
+
+
+def test_the_page_queries_do_not_grow_with_callbacks(client, support_c, settings):
+    from .helpers import SECRET, queries, send_callback
+
+    settings.SKINSBACK_WEBHOOK_SECRET = SECRET
+    purchase = make_purchase(state="in_progress", provider_status="creating_trade", buy_id="555")
+    url = reverse("admin:purchases_purchase_change", args=[purchase.pk])
+    send_callback(client, purchase, "waiting_accept")  # applied: its event is folded into its line
+    queries(support_c, url)  # warm-up
+    one, response = queries(support_c, url)
+    assert len(response.context["timeline"]) == 1
+    for _ in range(19):
+        send_callback(client, purchase, "waiting_accept")  # replays: "no change"
+    twenty, response = queries(support_c, url)
+    assert len(response.context["timeline"]) == 20
+    assert one == twenty, f"{one} queries for 1 callback, {twenty} for 20"
