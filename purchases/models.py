@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .providers import PROVIDERS
@@ -54,6 +55,8 @@ class SteamUser(models.Model):
     class Meta:
         verbose_name = "Steam user"
         ordering = ["-created_at"]
+        # the find box's name lookup: exact or prefix, case-insensitive, as an index range (admin/find.py)
+        indexes = [models.Index(Lower("display_name"), name="steamuser_lower_name_idx")]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.steam_id})" if self.display_name else self.steam_id

@@ -24,6 +24,7 @@ from .base import (
     PurchaseInfo,
 )
 from .http import HttpCall, Transport, encode
+from .matching import search_entries
 from .parsing import json_body, stream_array
 
 T = TypeVar("T")
@@ -124,11 +125,10 @@ class SkinifyProvider(Provider):
         return self.transport.stream(call, consume)
 
     def search(self, *, name: str, game: str) -> list[CatalogEntry]:
-        """Skinify's search endpoint is undocumented, so this filters the streamed full price list by
-        exact (case-insensitive) market hash name. One request, but a large download: prefer the
-        synced catalog for interactive use."""
-        wanted = name.strip().casefold()
-        return [entry for entry in self.price_list(game=game) if entry.name.casefold() == wanted]
+        """Skinify's search endpoint is undocumented, so this filters the streamed full price list the
+        way SkinsBack's market_search answers (providers/matching.py): the exact market name, else the
+        names containing what was typed. One request, but a large download."""
+        return search_entries(self.price_list(game=game), name)
 
     def balance(self) -> Balance:
         # ASSUMPTION: `GET project-balance` answering {"status":"success","balance":"..."} is not in the
