@@ -16,10 +16,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 
+from backoffice.error_pages import Link, not_found
 from purchases.models import ProviderCode, SteamUser
 from purchases.providers.base import ProviderError
 
@@ -43,7 +43,9 @@ class InventoryPageMixin:
     def inventory_view(self, request: HttpRequest, steam_id: str) -> HttpResponse:
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied
-        steam_user = get_object_or_404(SteamUser, steam_id=steam_id)
+        steam_user = SteamUser.objects.filter(steam_id=steam_id).first()
+        if steam_user is None:
+            return unknown_steam_id(request, steam_id)
         form = InventoryForm.from_query(request.GET)
         context: dict[str, Any] = {
             **self.each_context(request),
@@ -81,6 +83,20 @@ def _load(request: HttpRequest, steam_user: SteamUser, form: InventoryForm) -> d
     if not inventory.items:
         result["problem"] = problem("empty")
     return result
+
+
+def unknown_steam_id(request: HttpRequest, steam_id: str) -> HttpResponse:
+    """Our 404 (in the admin's chrome, DEBUG or not): the id is not one of our Steam users."""
+    users = reverse("admin:purchases_steamuser_changelist")
+    text = [
+        f"No Steam user with the Steam id {steam_id} is in our database: there is no inventory to ask for.",
+        "Check the id (17 digits, starting 7656119), or add the user first: the inventory page needs their "
+        "trade URL.",
+    ]
+    links = [Link("Look the id up among the Steam users", f"{users}?q={steam_id}")]
+    if request.user.has_perm("purchases.add_steamuser"):
+        links.append(Link("Add this Steam user", reverse("admin:purchases_steamuser_add")))
+    return not_found(request, "Unknown Steam user", text, links)
 
 
 def _toggle_hide_query(request: HttpRequest) -> str:
