@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from ..models import Item
+from ..money import usd
 from ..providers.base import ProviderError
 from ..services.catalog import items_refresh
 from . import buy
@@ -13,7 +14,7 @@ REFRESH_LIMIT = 50
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ("name", "provider", "game", "price", "available", "synced_at")
+    list_display = ("name", "provider", "game", "price_usd", "available", "synced_at")
     list_filter = ("provider", "game", "available")
     search_fields = ("name__istartswith", "provider_item_id__exact")
     readonly_fields = (
@@ -21,18 +22,23 @@ class ItemAdmin(admin.ModelAdmin):
         "provider_item_id",
         "name",
         "game",
-        "price",
+        "price_usd",
         "classid",
         "instanceid",
         "available",
         "raw",
         "synced_at",
     )
+    exclude = ("price",)  # shown formatted (price_usd); the catalog's price comes from the provider
     show_full_result_count = False
     actions = ["buy_for_user", "refresh_prices"]
 
     def has_add_permission(self, request) -> bool:
         return False  # the catalog comes from the provider (sync_catalog)
+
+    @admin.display(description="price", ordering="price")
+    def price_usd(self, obj: Item) -> str:
+        return usd(obj.price)  # 1,234.50 USD, as on every page (purchases/money.py)
 
     def has_buy_skins_permission(self, request) -> bool:
         return buy.can_buy(request)
