@@ -74,15 +74,33 @@ def _load(request: HttpRequest, steam_user: SteamUser, form: InventoryForm) -> d
         logger.exception("inventory page of %s failed", steam_user.steam_id)
         return {"problem": problem("unexpected")}
     inventory = loaded.inventory
+    label = ProviderCode(form.options().provider).label
     result: dict[str, Any] = {
         "loaded": loaded,
-        "provider_label": ProviderCode(form.options().provider).label,
+        "provider_label": label,
         "currency": inventory.currency_local.upper(),
-        "listing": build_listing(inventory.items, **form.display()),
+        "currency_note": currency_note(form.options(), inventory.currency_local, label),
+        "listing": build_listing(inventory.items, currency=inventory.currency_local, **form.display()),
     }
     if not inventory.items:
         result["problem"] = problem("empty")
     return result
+
+
+def currency_note(options: services.InventoryOptions, used: str, provider: str) -> str:
+    """Which currency the local prices are in, and why it is not the one chosen when it is not."""
+    used, asked = (used or "").upper(), (options.currency or "").upper()
+    custom = (options.custom_currency or "").upper()
+    if custom:
+        text = f"Local prices in {used or custom}: the custom currency {custom} at {options.rate} per USD."
+        if asked and asked != custom:
+            text += f" The currency chosen ({asked}) is not used when a custom currency is set."
+        return text
+    if asked and used and asked != used:
+        return f"You chose {asked}; {provider} priced in {used}."
+    if not used:
+        return f"{provider} did not say which currency its local prices are in."
+    return f"Local prices in {used}" + ("." if asked else f", {provider}'s default.")
 
 
 def unknown_steam_id(request: HttpRequest, steam_id: str) -> HttpResponse:

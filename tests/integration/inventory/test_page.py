@@ -75,12 +75,15 @@ def test_vendor_example_renders_all_items_with_prices_as_given(support_client, s
     # the disabled ones come last by default
     assert found[-4:] == disabled
     bandana = next(c for c in found if "4284666526576951869" in c)
-    assert '<dd class="inv-local">6.49</dd>' in bandana
-    assert '<dd class="inv-multiplied">12.98</dd>' in bandana
-    assert '<dd class="inv-usd">0.07</dd>' in bandana
-    assert "RUB" in bandana
+    # the one money format (purchases/money.py): two places, separators, the currency code
+    assert '<dd class="inv-local">6.49 RUB</dd>' in bandana
+    assert '<dd class="inv-multiplied">12.98 RUB</dd>' in bandana
+    assert '<dd class="inv-usd">0.07 USD</dd>' in bandana
     frame = next(c for c in found if "XXL Picture Frame" in c)
-    assert '<dd class="inv-local">12.98</dd>' in frame and '<dd class="inv-multiplied">25.97</dd>' in frame
+    assert (
+        '<dd class="inv-local">12.98 RUB</dd>' in frame
+        and '<dd class="inv-multiplied">25.97 RUB</dd>' in frame
+    )
 
 
 def test_cards_have_lazy_steam_images_with_size_and_alt(support_client, steam_user, fake_provider):
@@ -113,7 +116,7 @@ def test_summary_counts_and_totals_of_accepted_items(support_client, steam_user,
     assert summary.total_local == Decimal("121.47")
     assert summary.total_multiplied == Decimal("242.98")
     line = response.content.decode().split('id="inv-summary"')[1].split("</p>")[0]
-    for text in ("17", "13", "$1.31", "121.47 RUB", "242.98 RUB"):
+    for text in ("17", "13", "1.31 USD", "121.47 RUB", "242.98 RUB"):
         assert text in line
 
 
