@@ -91,8 +91,11 @@ def currency_note(options: services.InventoryOptions, used: str, provider: str) 
     """Which currency the local prices are in, and why it is not the one chosen when it is not."""
     used, asked = (used or "").upper(), (options.currency or "").upper()
     custom = (options.custom_currency or "").upper()
+    if custom and used and used != custom:
+        asked_for = f"the custom currency {custom} (at {options.rate} per USD)"
+        return f"You asked for {asked_for}; {provider} priced in {used}."
     if custom:
-        text = f"Local prices in {used or custom}: the custom currency {custom} at {options.rate} per USD."
+        text = f"Local prices in {custom}: the custom currency at {options.rate} per USD."
         if asked and asked != custom:
             text += f" The currency chosen ({asked}) is not used when a custom currency is set."
         return text

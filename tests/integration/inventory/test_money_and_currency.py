@@ -70,8 +70,16 @@ def test_a_custom_currency_says_the_chosen_one_is_not_used():
         "skinsback", "cs2", currency="rub", custom_currency="pts", rate=Decimal("0.25")
     )
     note = currency_note(options, "pts", "SkinsBack")
-    assert "custom currency PTS at 0.25 per USD" in note
+    assert note.startswith("Local prices in PTS: the custom currency at 0.25 per USD.")
     assert "The currency chosen (RUB) is not used" in note
+
+
+def test_a_custom_currency_the_provider_did_not_use_is_named():
+    options = InventoryOptions(
+        "skinsback", "cs2", currency="rub", custom_currency="pts", rate=Decimal("0.25")
+    )
+    note = currency_note(options, "rub", "SkinsBack")
+    assert note == "You asked for the custom currency PTS (at 0.25 per USD); SkinsBack priced in RUB."
 
 
 def test_a_currency_the_provider_did_not_use_is_named():

@@ -17,10 +17,10 @@ INDEX = "/admin/"
 def test_skinify_has_no_status_endpoint_not_a_disabled_provider(support_c, sandbox):
     page = support_c.get(INDEX).content.decode()
     row = page[page.index('class="bo-provider-skinify"') :].split("</tr>")[0]
-    assert "no status endpoint" in row
-    assert "Skinify does not publish one" in row and "not an outage" in row
-    assert "Its balance answered, so it is reachable." in row
-    assert "disabled" not in row
+    assert "no status endpoint" in row and "disabled" not in row
+    note = page[page.index('id="bo-status-note-skinify"') :].split("</p>")[0]
+    assert "Skinify does not publish one" in note and "not an outage" in note
+    assert "Its balance answered, so it is reachable." in note
 
 
 def test_a_missing_balance_endpoint_is_named_too():
