@@ -120,7 +120,7 @@ def fake_provider(monkeypatch) -> FakeProvider:
 
 @pytest.fixture
 def fake_health(fake_provider) -> FakeProvider:
-    """The same fake as `fake_provider`, by the name the dashboard tests gave it."""
+    """The same fake as `fake_provider`, by the name the dashboard tests use."""
     return fake_provider
 
 

@@ -57,7 +57,7 @@ def busy_database() -> None:
     OrmQ.objects.bulk_create(OrmQ(key="backoffice", payload="x") for _ in range(7))
 
 
-def test_same_bounded_number_of_queries_empty_and_busy(admin_client_, fake_provider):
+def test_same_bounded_number_of_queries_empty_and_busy(admin_client_, fake_health):
     admin_client_.get(INDEX)  # the session, the permission cache and the provider cache are warm now
     _, empty = render(admin_client_)
     busy_database()
@@ -67,7 +67,7 @@ def test_same_bounded_number_of_queries_empty_and_busy(admin_client_, fake_provi
     assert "need attention" in page
 
 
-def test_the_dashboard_queries_themselves(admin_client_, fake_provider):
+def test_the_dashboard_queries_themselves(admin_client_, fake_health):
     admin_client_.get(INDEX)
     from purchases.dashboard import dashboard
 
@@ -78,7 +78,7 @@ def test_the_dashboard_queries_themselves(admin_client_, fake_provider):
     assert len(group_by) == 2
 
 
-def test_counts_attention_and_link(support_c, fake_provider):
+def test_counts_attention_and_link(support_c, fake_health):
     make_purchase(state="delivered")
     make_purchase(state="unconfirmed")  # unconfirmed always needs attention
     make_purchase(state="failed", needs_attention=True)
@@ -99,15 +99,15 @@ def test_provider_balances_and_status_from_the_sandbox(support_c, sandbox):
     assert "not offered" in providers  # Skinify has no status method
 
 
-def test_provider_failure_is_unavailable_not_a_500(support_c, fake_provider):
-    fake_provider.error = Unavailable("maintenance", provider="skinsback", code=-9)
+def test_provider_failure_is_unavailable_not_a_500(support_c, fake_health):
+    fake_health.error = Unavailable("maintenance", provider="skinsback", code=-9)
     response = support_c.get(INDEX)
     assert response.status_code == 200
     assert "unavailable" in response.content.decode()
 
 
-def test_a_provider_that_cannot_even_be_built(support_c, fake_provider):
-    fake_provider.build_error = ValueError("misconfigured")
+def test_a_provider_that_cannot_even_be_built(support_c, fake_health):
+    fake_health.build_error = ValueError("misconfigured")
     response = support_c.get(INDEX)
     assert response.status_code == 200 and "unavailable" in response.content.decode()
 
@@ -122,25 +122,25 @@ def test_a_dead_provider_is_asked_once_quickly(support_c, sandbox, settings):
     sandbox.state.clear_faults()
 
 
-def test_provider_answers_are_cached_for_a_minute(support_c, fake_provider):
+def test_provider_answers_are_cached_for_a_minute(support_c, fake_health):
     support_c.get(INDEX)
     support_c.get(INDEX)
-    assert len(fake_provider.called("balance")) == 2  # once per provider, for both pages
+    assert [c.code for c in fake_health.called("balance")] == ["skinsback", "skinify"]  # once for both pages
     from django.core.cache import cache
 
     cache.clear()
     support_c.get(INDEX)
-    assert len(fake_provider.called("balance")) == 4
+    assert len(fake_health.called("balance")) == 4
 
 
-def test_failures_are_cached_too(support_c, fake_provider):
-    fake_provider.error = Timeout("no answer", provider="skinsback")
+def test_failures_are_cached_too(support_c, fake_health):
+    fake_health.error = Timeout("no answer", provider="skinsback")
     support_c.get(INDEX)
     support_c.get(INDEX)
-    assert len(fake_provider.called("balance")) == 2
+    assert len(fake_health.called("balance")) == 2
 
 
-def test_sync_warning_and_task_counts(support_c, fake_provider):
+def test_sync_warning_and_task_counts(support_c, fake_health):
     now = timezone.now()
     page = support_c.get(INDEX).content.decode()
     assert "No status sync ran in the last 5 minutes" in page
@@ -161,12 +161,12 @@ def test_sync_warning_and_task_counts(support_c, fake_provider):
     assert re.search(r"Failed \(24 h\)</dt><dd><a[^>]*>1</a>", tasks)
 
 
-def test_last_synced_at_counts_as_a_sync(support_c, fake_provider):
+def test_last_synced_at_counts_as_a_sync(support_c, fake_health):
     make_purchase(state="in_progress", last_synced_at=timezone.now() - timedelta(minutes=1))
     assert "No status sync ran" not in support_c.get(INDEX).content.decode()
 
 
-def test_fourteen_days_with_exact_money_and_rate(fake_provider):
+def test_fourteen_days_with_exact_money_and_rate(fake_health):
     now = timezone.now()
     user = make_user()
     make_purchase(steam_user=user, state="delivered", balance_debited=Decimal("0.1"), created_at=now)
@@ -182,7 +182,7 @@ def test_fourteen_days_with_exact_money_and_rate(fake_provider):
     assert all(d.total == 0 and d.success_rate is None for d in days[:-1])
 
 
-def test_chart_is_server_rendered_svg(support_c, fake_provider):
+def test_chart_is_server_rendered_svg(support_c, fake_health):
     make_purchase(state="delivered", balance_debited=Decimal("12.34"))
     page = support_c.get(INDEX).content.decode()
     start = page.index('<svg class="bo-chart"')
@@ -193,28 +193,28 @@ def test_chart_is_server_rendered_svg(support_c, fake_provider):
     assert "cdn" not in page.lower()
 
 
-def test_only_users_who_may_view_purchases_see_it(nobody_c, fake_provider):
+def test_only_users_who_may_view_purchases_see_it(nobody_c, fake_health):
     page = nobody_c.get(INDEX).content.decode()
     assert 'id="bo-dashboard"' not in page and "Find a purchase" not in page
-    assert fake_provider.calls == [] and fake_provider.codes == []
+    assert fake_health.calls == [] and fake_health.codes == []
 
 
-def test_the_app_list_stays(support_c, fake_provider):
+def test_the_app_list_stays(support_c, fake_health):
     page = support_c.get(INDEX).content.decode()
     assert 'id="bo-dashboard"' in page
     assert "app-purchases" in page and "Recent actions" in page
 
 
-def test_the_index_view_gathers_the_dashboard_and_the_template_only_formats_it(support_c, fake_provider):
+def test_the_index_view_gathers_the_dashboard_and_the_template_only_formats_it(support_c, fake_health):
     assert isinstance(admin.site, BackofficeAdminSite)
     response = support_c.get(INDEX)
     assert set(response.context["dashboard"]) >= {"providers", "states", "days", "tasks"}
-    asked = (list(fake_provider.calls), list(fake_provider.codes))
+    asked = (list(fake_health.calls), list(fake_health.codes))
     chart = Template("{% load backoffice_tags %}{{ days|daily_chart }}").render(
         Context({"days": response.context["dashboard"]["days"]})
     )
-    assert "bars" in chart and (fake_provider.calls, fake_provider.codes) == asked  # formatting asks nothing
+    assert "bars" in chart and (fake_health.calls, fake_health.codes) == asked  # formatting asks nothing
 
 
-def test_no_dashboard_is_gathered_for_users_who_may_not_view_purchases(nobody_c, fake_provider):
+def test_no_dashboard_is_gathered_for_users_who_may_not_view_purchases(nobody_c, fake_health):
     assert nobody_c.get(INDEX).context["dashboard"] is None
