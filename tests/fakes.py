@@ -33,6 +33,11 @@ API (one fake serves every provider code; the client it answers through carries 
 - Shorthands kept from the three fakes this one replaced: `balance_amount` (alias `amount`),
   `balance_error`, `search_result`, `search_error` and `answer` (the inventory) read and write
   `answers` / `errors`. `calls`, `reads` and `codes` keep their names but now hold `Call`s and codes.
+- `Call(method, kwargs={}, code="skinsback")` compares all three. From the old fakes: `("balance",)` is
+  `Call("balance")`, `("search", name, game)` is `Call("search", {"name": name, "game": game})`, an
+  inventory kwargs dict `d` is `Call("inventory", d)` (or read `call.kwargs`), `calls.count("balance")`
+  is `len(called("balance"))`, `calls.clear()` is `reset()`, and the dashboard's `error = ValueError(...)`
+  (the build fails) is `build_error`.
 """
 
 from __future__ import annotations
