@@ -17,7 +17,7 @@ def refused(operator_client, fake_provider, enqueue, no_http, django_capture_on_
     """POST `data`, check that nothing happened, return the page."""
 
     def post(data: dict):
-        fake_provider.calls.clear()
+        fake_provider.reset()
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             response = operator_client.post(CONFIRM_URL, data)
         assert response.status_code == 200
