@@ -38,7 +38,7 @@ class ItemAdmin(admin.ModelAdmin):
     def prices_read(self, item: Item) -> str:
         """`3 days ago`, the exact time on hover: how old the price and availability shown are."""
         if item.synced_at is None:
-            return format_html('<span class="bo-read">never read</span>')
+            return format_html('<span class="bo-read">{}</span>', "never read")
         at = timezone.localtime(item.synced_at).strftime("%Y-%m-%d %H:%M %Z")
         return format_html('<span class="bo-read" title="{}">{}</span>', at, ago(item.synced_at))
 
