@@ -190,8 +190,10 @@ def _plan_rechecked(keys: list[str]) -> tuple[Plan, Recheck]:
     return plan_lines(lines, unknown), recheck
 
 
-def recheck_text(recheck: Recheck, label: str) -> str:
+def recheck_text(recheck: Recheck | None, label: str) -> str:
     """What the page says about the prices it shows: re-read now, not asked again, or not answered."""
+    if recheck is None:  # the page shown again after a refusal: the POST asks the provider nothing
+        return "not read again on this page: each line says when its price was read"
     if recheck.error:
         return (
             f"{label} did not answer the price check ({recheck.error}): the prices below are the catalog's, "
@@ -237,7 +239,7 @@ def confirm_context(
         "rows": [(line, form[line.field_name], line.key in below) for line in plan.lines],
         "below_count": len(below),
         "leave_out_url": leave_out_url(user, plan, below),
-        "recheck": recheck_text(recheck, label) if recheck is not None else "",
+        "recheck": recheck_text(recheck, label),
         "recheck_failed": bool(recheck and recheck.error),
         "provider_label": label,
         "can_confirm": bool(plan.lines) and user.has_valid_trade_url,

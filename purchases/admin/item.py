@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from ..ages import ago
 from ..models import Item
+from ..money import usd
 from ..providers.base import ProviderError
 from ..services.catalog import items_refresh
 from . import buy
@@ -16,7 +17,7 @@ REFRESH_LIMIT = 50
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ("name", "provider", "game", "price", "available", "prices_read")
+    list_display = ("name", "provider", "game", "price_usd", "available", "prices_read")
     list_filter = ("provider", "game", "available")
     search_fields = ("name__istartswith", "provider_item_id__exact")
     readonly_fields = (
@@ -33,6 +34,10 @@ class ItemAdmin(admin.ModelAdmin):
     )
     show_full_result_count = False
     actions = ["buy_for_user", "refresh_prices"]
+
+    @admin.display(description="Price", ordering="price")
+    def price_usd(self, item: Item) -> str:
+        return usd(item.price)
 
     @admin.display(description="Price read", ordering="synced_at")
     def prices_read(self, item: Item) -> str:

@@ -8,6 +8,15 @@
     const [whole, frac = ""] = value.split(".");
     return parseInt(whole, 10) * 100 + parseInt((frac + "00").slice(0, 2), 10);
   }
+  function priceCents(text) {
+    // a known price may carry more places than cents (9120.0000, 0.125): rounded up, so that a max price
+    // in cents is below it exactly when it is below the price
+    const match = /^(\d+)(?:\.(\d+))?$/.exec((text || "").trim());
+    if (!match) return null;
+    const frac = match[2] || "";
+    const extra = /[1-9]/.test(frac.slice(2)) ? 1 : 0;
+    return parseInt(match[1], 10) * 100 + parseInt((frac + "00").slice(0, 2), 10) + extra;
+  }
   function money(total) {
     // the server's format (purchases/money.py): 1,234.50 USD
     const dollars = Math.floor(total / 100).toLocaleString("en-US");
@@ -17,7 +26,7 @@
     // a max price below the line's known price: the provider refuses it
     const row = input.closest("tr.bo-line");
     if (!row) return false;
-    const price = cents(row.dataset.price);
+    const price = priceCents(row.dataset.price);
     const below = price !== null && value !== null && value < price;
     row.classList.toggle("bo-below", below);
     const note = row.querySelector(".bo-line-warning");

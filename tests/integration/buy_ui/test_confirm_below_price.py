@@ -27,7 +27,7 @@ def test_capped_default_below_the_price_is_flagged_per_line(operator_client, fak
     page = text(response)
     row = page.split(f'data-key="i{dear.pk}"')[1].split("</tr>")[0]
     assert "bo-below" in page.split(f'data-key="i{dear.pk}"')[0][-80:]
-    assert "Price above the 1,000.00 USD cap: no allowed max price buys it" in row
+    assert "Price above the 1,000.00 USD cap: no allowed max price can buy it" in row
     assert "9,120.00 USD" in row
     warning = page.split('id="bo-below-warning"')[1].split("</div>")[0]
     assert "hidden" not in warning[:20] and "skins_not_found_at_specified_price" in warning
