@@ -1,8 +1,9 @@
 """Re-reading catalog items just before a buy is confirmed: their price and whether they are on sale.
 
-Only provider READS (the market search), with whatever timeout the caller's client has; never a buy. The
-requests happen with no transaction open, the answers are written afterwards in one bulk update. Items
-read recently are not asked again, and one page view makes at most MAX_READS requests in BUDGET seconds.
+Only provider READS (the market search; Skinify's withdraw/price by id), with the caller's client's
+timeout; never a buy. The requests happen with no transaction open, the answers are written afterwards in
+one bulk update. Items read recently are not asked again, and one page view makes at most MAX_READS
+requests in BUDGET seconds.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ..models import Item
-from ..providers.base import CatalogEntry, Provider
+from ..providers.base import CatalogEntry, Provider, Rejected
 
 FRESH_FOR = timedelta(minutes=5)  # an item read this recently is not asked again
-MAX_READS = 20  # provider requests per confirmation page (one per distinct name)
+MAX_READS = 20  # provider requests per confirmation page (one per distinct name, or per item by id)
 BUDGET = 10.0  # seconds of provider reads per confirmation page
 
 
@@ -63,6 +64,13 @@ def items_recheck(*, items: list[Item], client: Provider) -> Recheck:
 
 def read_listings(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogEntry | None], str]:
     """{pk: the listing, or None when not on sale} for the items read; the error that stopped reading."""
+    if getattr(client, "reads_item_price", False):
+        return _read_by_id(client, items)
+    return _read_searches(client, items)
+
+
+def _read_searches(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogEntry | None], str]:
+    """One search per distinct name, at most MAX_READS of them within BUDGET seconds."""
     names: dict[tuple[str, str], list[Item]] = {}
     for item in items:
         names.setdefault((item.game, item.name), []).append(item)
@@ -76,6 +84,23 @@ def read_listings(client: Provider, items: list[Item]) -> tuple[dict[int, Catalo
         except Exception as error:  # any failure of a read: say so, keep what was read
             return found, str(error) or type(error).__name__
         found.update({item.pk: listed.get(item.provider_item_id) for item in group})
+    return found, ""
+
+
+def _read_by_id(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogEntry | None], str]:
+    """One item_price() per item (Skinify's withdraw/price), at most MAX_READS within BUDGET seconds."""
+    found: dict[int, CatalogEntry | None] = {}
+    deadline = time.monotonic() + BUDGET
+    for count, item in enumerate(items):
+        if count >= MAX_READS or time.monotonic() > deadline:
+            break
+        try:
+            entry = client.item_price(item_id=item.provider_item_id, game=item.game)
+        except Rejected:  # the provider has no such listing
+            entry = None
+        except Exception as error:  # any other failure of a read: say so, keep what was read
+            return found, str(error) or type(error).__name__
+        found[item.pk] = None if entry is None or entry.count == 0 else entry
     return found, ""
 
 

@@ -89,3 +89,26 @@ def test_the_re_read_holds_no_transaction_and_waits_briefly(
     assert timezone.now() - started < timedelta(seconds=2)
     assert "SkinsBack did not answer the price check" in text(response)
     assert response.context["can_confirm"] is True
+
+
+@pytest.mark.django_db
+def test_skinify_items_are_re_read_by_id(operator_client, sandbox):
+    catalog = sandbox.state.catalog
+    listings = [catalog.listing("skinify", "csgo", i) for i in (0, 1, 2, 9)]  # 50000010: not on sale
+    items = [
+        Item.objects.create(
+            provider="skinify",
+            provider_item_id=str(x.id),
+            name=x.name,
+            game="cs2",
+            price=Decimal("0.50"),
+            synced_at=timezone.now() - timedelta(days=3),
+        )
+        for x in listings
+    ]
+    page = open_confirm(operator_client, make_user(), items)
+    assert sandbox.state.requests["withdraw/price"] == 4  # one small read per item, never the price list
+    assert "withdraw/prices" not in sandbox.state.requests
+    assert [line.price for line in page.context["plan"].lines] == [x.price for x in listings[:3]]
+    assert [s.label for s in page.context["plan"].skipped] == [listings[3].name]
+    assert "3 changed, 1 no longer on sale" in text(page)
