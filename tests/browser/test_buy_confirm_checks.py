@@ -133,3 +133,32 @@ def test_confirmation_rereads_flags_and_needs_the_tick(wide, live_server, sandbo
     assert states[dear.name] == "skins_not_found_at_specified_price"  # sent as acknowledged
     assert set(Purchase.objects.exclude(item=dear).values_list("state", flat=True)) == {"in_progress"}
     assert Purchase.objects.get(item=repriced).max_price > Decimal("1.10")  # the re-read price, not 1.00
+
+
+def test_demo_catalog_bought_in_bulk_is_not_refused(wide, live_server, sandbox, operator):
+    from purchases.demo import seed_demo
+
+    page = wide
+    seed_demo()
+    make_user(display_name="Gabe Newell")
+    login(page, live_server, "olga.operator", "pw-olga.operator")
+    page.goto(f"{live_server.url}{reverse('admin:purchases_item_changelist')}?available__exact=1")
+    screenshot(page, "buy_demo_catalog")
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "buy_for_user")
+    page.click("button[name=index]")
+    page.wait_for_url("**/purchase/buy/user/**")
+    page.click(".select2-selection")
+    page.fill(".select2-search__field", "Gabe")
+    page.click(".select2-results__option:has-text('Gabe Newell')")
+    page.click("#bo-choose-user input[type=submit]")
+    page.wait_for_url("**/purchase/buy/confirm/**")
+    assert page.locator("#bo-skipped").count() == 0  # every demo item shown available is on sale there
+    assert "0 changed, 0 no longer on sale" in page.locator("#bo-recheck").inner_text()
+    screenshot(page, "buy_demo_confirm")
+    page.check("#id_acknowledge")  # the Dragon Lore, above the cap
+    page.click("#bo-confirm-button")
+    page.wait_for_url("**batch_id=**")
+    batch = Purchase.objects.exclude(batch_id=None)
+    assert batch.count() == 16
+    assert "skin_unavailable" not in set(batch.values_list("error_reason", flat=True))
