@@ -15,6 +15,7 @@ from purchases.models import Item, Purchase
 from purchases.providers.base import CatalogEntry
 from purchases.services.recheck import MAX_READS
 from tests.factories import make_item, make_user
+from tests.fakes import Call
 
 from .conftest import provider_error
 from .helpers import CONFIRM_URL, form_data, open_confirm, text
@@ -32,14 +33,14 @@ def listing(item: Item, price: str) -> CatalogEntry:
 
 def test_fresh_items_are_not_read_again(operator_client, fake_provider):
     open_confirm(operator_client, make_user(), [make_item(), make_item()])
-    assert fake_provider.reads == [("balance",)]
+    assert fake_provider.reads == [Call("balance")]
 
 
 def test_stale_item_gets_its_new_price_before_the_page_is_shown(operator_client, fake_provider):
     item = make_item(price=Decimal("10.00"), synced_at=days_ago(3))
     fake_provider.search_result = [listing(item, "12.00")]
     response = open_confirm(operator_client, make_user(), [item])
-    assert ("search", item.name, "cs2") in fake_provider.reads
+    assert Call("search", {"name": item.name, "game": "cs2"}) in fake_provider.reads
     (line,) = response.context["plan"].lines
     assert (line.price, line.price_before, line.default_max) == (
         Decimal("12.00"),
@@ -90,8 +91,11 @@ def test_one_read_per_name_and_at_most_max_reads_per_page(operator_client, fake_
     others = [make_item(name=f"Other {n}", synced_at=days_ago(1)) for n in range(MAX_READS + 5)]
     fake_provider.search_result = [listing(i, "10.00") for i in same + others]
     response = open_confirm(operator_client, make_user(), same + others)
-    searches = [r for r in fake_provider.reads if r[0] == "search"]
-    assert len(searches) == MAX_READS and searches.count(("search", "Same name", "cs2")) == 1
+    searches = fake_provider.called("search")
+    assert (
+        len(searches) == MAX_READS
+        and searches.count(Call("search", {"name": "Same name", "game": "cs2"})) == 1
+    )
     assert "; 6 not re-read (at most 20 requests per page)" in text(response)  # 3 same + 19 read
 
 

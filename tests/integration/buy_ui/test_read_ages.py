@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from purchases.ages import clock
 from tests.factories import make_item, make_user
+from tests.fakes import Call
 
 from .helpers import ITEMS_URL, open_confirm, text
 
@@ -26,7 +27,7 @@ def test_balance_says_when_it_was_read(operator_client, fake_provider):
     assert f"read at {clock(read_at)}, 0 s ago" in text(first)
     cached = open_confirm(operator_client, user, [item])  # from the cache: the same read, older
     assert cached.context["balance"].read_at == read_at
-    assert fake_provider.reads == [("balance",)]
+    assert fake_provider.reads == [Call("balance")]
     assert re.search(rf'id="bo-balance-age">read at {clock(read_at)}, \d+ s ago<', text(cached))
 
 
@@ -41,7 +42,7 @@ def test_failed_balance_says_when_it_was_asked(operator_client, fake_provider):
 def test_balance_cached_in_the_old_format_is_asked_again(operator_client, fake_provider):
     cache.set("purchases:buy:balance:skinsback", fake_provider.balance_amount, 30)
     response = open_confirm(operator_client, make_user(), [make_item()])
-    assert response.context["balance"].read_at is not None and fake_provider.reads == [("balance",)]
+    assert response.context["balance"].read_at is not None and fake_provider.reads == [Call("balance")]
 
 
 def test_each_confirmation_line_says_how_old_its_price_is(operator_client, fake_provider):
