@@ -15,10 +15,16 @@ from .providers import PROVIDERS
 from .status import FINAL_STATES, OPEN_STATES, REBUYABLE_STATES, State
 from .validators import mask_token, validate_steam_id, validate_trade_url_for
 
-#: the registered providers as field choices (ProviderCode.SKINSBACK == "skinsback", label "SkinsBack")
+#: the registered providers as an enum (ProviderCode.SKINSBACK == "skinsback", label "SkinsBack")
 ProviderCode = models.TextChoices(
     "ProviderCode", [(code.upper(), (code, cls.label)) for code, cls in PROVIDERS.items()]
 )
+
+
+def provider_choices() -> list[tuple[str, str]]:
+    """The fields' choices, read from the registry when asked: migrations keep a reference to this
+    function, not the list, so registering a provider needs no migration."""
+    return [(code, cls.label) for code, cls in PROVIDERS.items()]
 
 
 class Game(models.TextChoices):
@@ -89,7 +95,7 @@ class SteamUser(models.Model):
 
 
 class Item(models.Model):
-    provider = models.CharField(max_length=16, choices=ProviderCode.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     provider_item_id = models.CharField("provider item id", max_length=64)
     name = models.CharField("market hash name", max_length=255, db_index=True)
     game = models.CharField(max_length=8, choices=Game.choices)
@@ -112,7 +118,7 @@ class Item(models.Model):
 
 
 class Purchase(models.Model):
-    provider = models.CharField(max_length=16, choices=ProviderCode.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     custom_id = models.CharField(max_length=64, unique=True, default=new_custom_id, editable=False)
     buy_id = models.CharField(max_length=64, null=True, blank=True)
     steam_user = models.ForeignKey(SteamUser, on_delete=models.PROTECT, related_name="purchases")
@@ -253,7 +259,7 @@ class PurchaseEvent(models.Model):
 class ProviderCall(models.Model):
     """One provider request: what we asked and what the provider said, redacted. Pruned by age."""
 
-    provider = models.CharField(max_length=16, choices=ProviderCode.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     method = models.CharField(max_length=64)
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     duration_ms = models.PositiveIntegerField(default=0)
@@ -275,7 +281,7 @@ class ProviderCall(models.Model):
 class WebhookEvent(models.Model):
     """A provider callback exactly as received; stored before anything else is done with it."""
 
-    provider = models.CharField(max_length=16, choices=ProviderCode.choices, default=ProviderCode.SKINSBACK)
+    provider = models.CharField(max_length=16, choices=provider_choices, default=ProviderCode.SKINSBACK)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     event = models.CharField(max_length=32, blank=True)
     body = models.TextField()

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from purchases.providers.base import Inventory
 from tests.factories import make_purchase, make_user
+from tests.fakes import Call
 
 from .conftest import VENDOR_STEAM_ID, fake_items
 
@@ -137,7 +138,7 @@ def test_sort_filter_and_hide(support_client, steam_user, fake_provider):
     ]
     hidden = names(hide_disabled="1")
     assert len(hidden) == 13 and "Cloth" not in hidden
-    assert len(fake_provider.calls) == 1  # display changes reuse the cached answer
+    assert len(fake_provider.called("inventory")) == 1  # display changes reuse the cached answer
 
 
 def test_hide_link_toggles_without_javascript(support_client, steam_user, fake_provider):
@@ -168,16 +169,20 @@ def test_provider_gets_the_users_token_and_options(support_client, steam_user, f
         page_url(game="rust", currency="RUB", multiplier="1.50", custom_currency="pts", rate="0.25")
     )
     [call] = fake_provider.calls
-    assert call == {
-        "steam_id": VENDOR_STEAM_ID,
-        "token": steam_user.token,
-        "game": "rust",
-        "currency": "rub",
-        "multiplier": Decimal("1.50"),
-        "custom_currency": "pts",
-        "rate": Decimal("0.25"),
-    }
-    assert isinstance(call["multiplier"], Decimal) and isinstance(call["rate"], Decimal)
+    assert call == Call(
+        "inventory",
+        {
+            "steam_id": VENDOR_STEAM_ID,
+            "token": steam_user.token,
+            "game": "rust",
+            "currency": "rub",
+            "multiplier": Decimal("1.50"),
+            "custom_currency": "pts",
+            "rate": Decimal("0.25"),
+        },
+        "skinsback",
+    )
+    assert isinstance(call.kwargs["multiplier"], Decimal) and isinstance(call.kwargs["rate"], Decimal)
     assert fake_provider.codes == ["skinsback"]
 
 
@@ -192,10 +197,10 @@ def test_skinify_is_asked_when_chosen(support_client, steam_user, fake_provider)
 def test_second_load_uses_the_cache_and_refresh_asks_again(support_client, steam_user, fake_provider):
     support_client.get(page_url())
     response = support_client.get(page_url())
-    assert len(fake_provider.calls) == 1
+    assert len(fake_provider.called("inventory")) == 1
     assert response.context["loaded"].from_cache
     response = support_client.get(page_url(refresh="1"))
-    assert len(fake_provider.calls) == 2
+    assert len(fake_provider.called("inventory")) == 2
     assert not response.context["loaded"].from_cache
 
 
@@ -205,7 +210,7 @@ def test_other_options_are_cached_apart(support_client, steam_user, fake_provide
     support_client.get(page_url(multiplier="1.5"))
     support_client.get(page_url(multiplier="1.50"))  # the same number: the same entry
     support_client.get(page_url(provider="skinify"))
-    assert len(fake_provider.calls) == 4
+    assert len(fake_provider.called("inventory")) == 4
 
 
 def test_errors_are_not_cached(support_client, steam_user, fake_provider):
@@ -215,7 +220,7 @@ def test_errors_are_not_cached(support_client, steam_user, fake_provider):
     support_client.get(page_url())
     fake_provider.error, fake_provider.answer = None, answer
     assert len(cards(support_client.get(page_url()).content.decode())) == 17
-    assert len(fake_provider.calls) == 2
+    assert len(fake_provider.called("inventory")) == 2
 
 
 # ------------------------------------------------------------------------------------------ links, queries

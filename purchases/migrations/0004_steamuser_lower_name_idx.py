@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('purchases', '0002_purchase_scale_indexes'),
+        ('purchases', '0003_provider_choices_from_registry'),
     ]
 
     operations = [
