@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 
 from backoffice.auth import ThrottledAuthenticationForm
 from inventory.views import InventoryPageMixin
@@ -24,6 +25,8 @@ class BackofficeAdminSite(InventoryPageMixin, admin.AdminSite):
     site_header = "Skins back-office"
     site_title = "Skins back-office"
     index_title = "Purchases, Steam users and the provider"
+    # there is no public site: the header's first link opens the find page (base_site.html names it)
+    site_url = reverse_lazy("admin:purchases_find")
     # the login refuses (without checking the password) after too many failures: backoffice/auth.py
     login_form = ThrottledAuthenticationForm
 

@@ -16,3 +16,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# 403 and 404 inside the admin's chrome, saying what to do next
+handler403 = "backoffice.error_pages.permission_denied"
+handler404 = "backoffice.error_pages.page_not_found"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from purchases.money import money
 from purchases.providers.base import InventoryItem
 
 SORTS: dict[str, str] = {
@@ -81,8 +82,14 @@ def sort_items(items: Sequence[InventoryItem], sort: str = "") -> list[Inventory
 
 
 def amount(value: Decimal | None) -> str:
-    """The provider's number as it gave it (6.49 stays 6.49, 10 stays 10), never in exponent form."""
+    """The provider's number as it gave it (6.49 stays 6.49, 10 stays 10), never in exponent form: for the
+    command's machine-readable output. Pages show `money()` (1,234.50 RUB)."""
     return "—" if value is None else format(value, "f")
+
+
+def local_money(value: Decimal | None, currency: str) -> str:
+    """An amount in the provider's local currency; without the code when the provider named none."""
+    return money(value, currency).rstrip()
 
 
 def sticker_names(stickers: Sequence[Any]) -> str:
@@ -98,15 +105,16 @@ def sticker_names(stickers: Sequence[Any]) -> str:
     return ", ".join(n for n in names if n)
 
 
-def card(item: InventoryItem) -> dict[str, Any]:
-    """One item, pre-formatted: the template only prints (a dict is the template engine's fastest lookup)."""
+def card(item: InventoryItem, currency: str = "") -> dict[str, Any]:
+    """One item, pre-formatted: the template only prints (a dict is the template engine's fastest lookup).
+    Amounts in the one money format (purchases/money.py): 12312.0 and 12312.00 both read 12,312.00."""
     return {
         "asset_id": item.asset_id,
         "name": item.name,
         "image": item.image_url,
-        "usd": amount(item.price),
-        "local": amount(item.price_local),
-        "multiplied": amount(item.multiplied_price_local),
+        "usd": money(item.price, "USD"),
+        "local": local_money(item.price_local, currency),
+        "multiplied": local_money(item.multiplied_price_local, currency),
         "disabled": item.disabled,
         "tradable": item.tradable,
         "stickers": sticker_names(item.stickers) if item.stickers else "",
@@ -121,8 +129,15 @@ class Listing:
 
 
 def build_listing(
-    items: Sequence[InventoryItem], *, name: str = "", sort: str = "", hide_disabled: bool = False
+    items: Sequence[InventoryItem],
+    *,
+    name: str = "",
+    sort: str = "",
+    hide_disabled: bool = False,
+    currency: str = "",
 ) -> Listing:
-    """What the page shows: the filtered, sorted cards, and the summary of the whole inventory."""
+    """What the page shows: the filtered, sorted cards, and the summary of the whole inventory.
+    `currency` is the one the provider priced in (Inventory.currency_local)."""
     shown = sort_items(filter_items(items, name=name, hide_disabled=hide_disabled), sort)
-    return Listing(cards=[card(i) for i in shown], summary=summarize(items), shown=len(shown))
+    cards = [card(i, currency) for i in shown]
+    return Listing(cards=cards, summary=summarize(items), shown=len(shown))

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from purchases.models import SteamUser
-from purchases.providers import get_provider  # the seam tests replace with a fake
+from purchases.providers import get_provider
 from purchases.providers.base import Inventory, ProviderError
 
 logger = logging.getLogger("inventory")

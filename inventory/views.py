@@ -16,10 +16,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 
+from backoffice.error_pages import Link, not_found
 from purchases.models import ProviderCode, SteamUser
 from purchases.providers.base import ProviderError
 
@@ -43,7 +43,9 @@ class InventoryPageMixin:
     def inventory_view(self, request: HttpRequest, steam_id: str) -> HttpResponse:
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied
-        steam_user = get_object_or_404(SteamUser, steam_id=steam_id)
+        steam_user = SteamUser.objects.filter(steam_id=steam_id).first()
+        if steam_user is None:
+            return unknown_steam_id(request, steam_id)
         form = InventoryForm.from_query(request.GET)
         context: dict[str, Any] = {
             **self.each_context(request),
@@ -72,15 +74,50 @@ def _load(request: HttpRequest, steam_user: SteamUser, form: InventoryForm) -> d
         logger.exception("inventory page of %s failed", steam_user.steam_id)
         return {"problem": problem("unexpected")}
     inventory = loaded.inventory
+    label = ProviderCode(form.options().provider).label
     result: dict[str, Any] = {
         "loaded": loaded,
-        "provider_label": ProviderCode(form.options().provider).label,
+        "provider_label": label,
         "currency": inventory.currency_local.upper(),
-        "listing": build_listing(inventory.items, **form.display()),
+        "currency_note": currency_note(form.options(), inventory.currency_local, label),
+        "listing": build_listing(inventory.items, currency=inventory.currency_local, **form.display()),
     }
     if not inventory.items:
         result["problem"] = problem("empty")
     return result
+
+
+def currency_note(options: services.InventoryOptions, used: str, provider: str) -> str:
+    """Which currency the local prices are in, and why it is not the one chosen when it is not."""
+    used, asked = (used or "").upper(), (options.currency or "").upper()
+    custom = (options.custom_currency or "").upper()
+    if custom and used and used != custom:
+        asked_for = f"the custom currency {custom} (at {options.rate} per USD)"
+        return f"You asked for {asked_for}; {provider} priced in {used}."
+    if custom:
+        text = f"Local prices in {custom}: the custom currency at {options.rate} per USD."
+        if asked and asked != custom:
+            text += f" The currency chosen ({asked}) is not used when a custom currency is set."
+        return text
+    if asked and used and asked != used:
+        return f"You chose {asked}; {provider} priced in {used}."
+    if not used:
+        return f"{provider} did not say which currency its local prices are in."
+    return f"Local prices in {used}" + ("." if asked else f", {provider}'s default.")
+
+
+def unknown_steam_id(request: HttpRequest, steam_id: str) -> HttpResponse:
+    """Our 404 (in the admin's chrome, DEBUG or not): the id is not one of our Steam users."""
+    users = reverse("admin:purchases_steamuser_changelist")
+    text = [
+        f"No Steam user with the Steam id {steam_id} is in our database: there is no inventory to ask for.",
+        "Check the id (17 digits, starting 7656119), or add the user first: the inventory page needs their "
+        "trade URL.",
+    ]
+    links = [Link("Look the id up among the Steam users", f"{users}?q={steam_id}")]
+    if request.user.has_perm("purchases.add_steamuser"):
+        links.append(Link("Add this Steam user", reverse("admin:purchases_steamuser_add")))
+    return not_found(request, "Unknown Steam user", text, links)
 
 
 def _toggle_hide_query(request: HttpRequest) -> str:

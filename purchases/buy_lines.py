@@ -7,11 +7,13 @@ again). `load_lines` fetches every line of a page in two queries, whatever their
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
+from .ages import read_ago
 from .models import Item, ProviderCode, Purchase
 from .services.create import default_max_price, max_price_cap
 
@@ -39,18 +41,31 @@ class Line:
     available: bool
     item: Item | None = None
     replaces: Purchase | None = None
+    price_before: Decimal | None = None  # the catalog's price when the re-read changed it
 
     @property
     def field_name(self) -> str:
         return f"max_{self.key}"
 
     @property
-    def price_text(self) -> str:
-        """`$10.00`, or every digit the provider gave when it is not whole cents."""
-        if self.price is None:
-            return ""
-        cents = self.price.quantize(CENT)
-        return f"${cents if cents == self.price else self.price.normalize()}"
+    def synced_at(self) -> datetime | None:
+        return self.item.synced_at if self.item is not None else None
+
+    @property
+    def read_text(self) -> str:
+        """`prices read 3 days ago`; a line bought again by name has no catalog price to be read."""
+        if self.item is None:
+            return "price of the earlier purchase"
+        return "price " + read_ago(self.item.synced_at)
+
+    @property
+    def above_cap(self) -> bool:
+        return self.price is not None and self.price > max_price_cap()
+
+    def below_price(self, max_price: Decimal | None) -> bool:
+        """True when `max_price` cannot buy the listing at its known price (the provider refuses it with
+        skins_not_found_at_specified_price)."""
+        return self.price is not None and max_price is not None and max_price < self.price
 
 
 @dataclass
@@ -91,6 +106,13 @@ def load_lines(keys: list[str]) -> tuple[list[Line], list[Skipped]]:
     return lines, skipped
 
 
+def reread(line: Line, before: Decimal | None = None) -> Line:
+    """The line again from its (re-read) item: price, default max price and availability as they are now."""
+    fresh = _rebuy_line(line.replaces) if line.replaces is not None else _item_line(line.item)
+    fresh.price_before = before
+    return fresh
+
+
 def _item_line(item: Item) -> Line:
     price, default = item.price, default_max_price(item.price)
     return Line(f"i{item.pk}", item.name, item.game, item.provider, price, default, item.available, item)
@@ -129,7 +151,7 @@ def _skip_reason(line: Line, provider: str) -> str:
     if old is not None and replaced_by(old):
         return f"{old.custom_id} was already bought again as {replaced_by(old)}"
     if not line.available:
-        return "unavailable: the provider lists it as not on sale"
+        return f"unavailable: the provider lists it as not on sale ({read_ago(line.synced_at)})"
     if provider and line.provider != provider:
         sold_by, batch_by = ProviderCode(line.provider).label, ProviderCode(provider).label
         return f"sold by {sold_by}; one batch buys from {batch_by} only"

@@ -40,6 +40,7 @@ SYNC_FUNC = "purchases.tasks.sync_open_purchases"
 SYNC_LATE_AFTER = timedelta(minutes=5)
 FAILURE_WINDOW = timedelta(hours=24)
 CHART_DAYS = 14
+NOT_OFFERED = "not offered"  # the provider's API has no such endpoint (NotSupported); _words says so
 
 
 # ------------------------------------------------------------------------------------------ providers
@@ -71,14 +72,28 @@ def _probe(code: str) -> dict[str, Any]:
         row["status"] = status_problem
     else:
         row["status"] = "up" if status.available else f"down: {status.reason or 'no reason given'}"
-    return row
+    return {**row, **_words(row)}
+
+
+def _words(row: dict[str, Any]) -> dict[str, str]:
+    """What "not offered" means, in words: the provider has no such endpoint, not that it is disabled."""
+    words = {}
+    name = row["name"]
+    if row.get("status") == NOT_OFFERED:
+        reachable = " Its balance answered, so it is reachable." if row.get("balance") is not None else ""
+        words["status_label"] = "no status endpoint"
+        words["status_note"] = f"{name} does not publish one (status not offered; not an outage).{reachable}"
+    if row.get("balance_problem") == NOT_OFFERED:
+        words["balance_problem"] = "no balance endpoint"
+        words["balance_note"] = f"{name} does not publish one (balance not offered): see {name}'s own site."
+    return words
 
 
 def _ask(method: Callable[[], Any]) -> tuple[Any, str]:
     try:
         return method(), ""
     except NotSupported:
-        return None, "not offered"
+        return None, NOT_OFFERED
     except ProviderError as error:
         return None, f"unavailable ({type(error).__name__})"
     except Exception:

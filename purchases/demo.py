@@ -1,4 +1,8 @@
-"""Realistic, idempotent demo data: Steam users, a catalog, purchases in every state with their events."""
+"""Realistic, idempotent demo data: Steam users, a catalog, purchases in every state with their events.
+
+The demo catalog is read from the sandbox's own catalog (sandbox/catalog.py, what `make run` serves): the
+same listing ids, names, prices and availability, so what the demo shows as Available the sandbox sells.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+
+from sandbox.catalog import Catalog, Listing
 
 from .models import Item, Purchase, PurchaseEvent, SteamUser
 from .status import STATES, State
@@ -22,23 +28,29 @@ DEMO_USERS = [
     ("76561198100000003", "NoTradeUrl Tom", ""),
 ]
 
+#: (game, market hash name) of the demo catalog; ids, prices and availability come from the sandbox
 DEMO_ITEMS = [
-    ("cs2", "AK-47 | Redline (Field-Tested)", "14.62"),
-    ("cs2", "AWP | Asiimov (Battle-Scarred)", "62.10"),
-    ("cs2", "M4A1-S | Printstream (Minimal Wear)", "118.40"),
-    ("cs2", "Glock-18 | Water Elemental (Field-Tested)", "3.27"),
-    ("cs2", "USP-S | Kill Confirmed (Minimal Wear)", "41.85"),
-    ("cs2", "Desert Eagle | Blaze (Factory New)", "389.99"),
-    ("cs2", "P250 | Sand Dune (Field-Tested)", "0.03"),
-    ("cs2", "'The Doctor' Romanov | Sabre", "8.28"),
-    ("dota2", "Taunt: RazorFlip!", "0.16"),
-    ("dota2", "Inscribed Genuine Flight of Epiphany", "21.50"),
-    ("dota2", "Mask of Madness Style Unlock", "1.12"),
-    ("rust", "Black Bandana", "0.07"),
-    ("rust", "Forest Camo Bandana", "0.08"),
-    ("rust", "Tempered AK47", "24.90"),
-    ("rust", "Whiteout Hoodie", "11.04"),
+    ("cs2", "AK-47 | Redline (Field-Tested)"),
+    ("cs2", "AWP | Asiimov (Battle-Scarred)"),
+    ("cs2", "M4A1-S | Printstream (Minimal Wear)"),
+    ("cs2", "Glock-18 | Water Elemental (Field-Tested)"),
+    ("cs2", "USP-S | Kill Confirmed (Minimal Wear)"),
+    ("cs2", "Desert Eagle | Blaze (Factory New)"),
+    ("cs2", "P250 | Sand Dune (Field-Tested)"),
+    ("cs2", "'The Doctor' Romanov | Sabre"),
+    ("dota2", "Taunt: RazorFlip!"),
+    ("dota2", "Inscribed Genuine Flight of Epiphany"),
+    ("dota2", "Mask of Madness Style Unlock"),
+    ("rust", "Black Bandana"),
+    ("rust", "Forest Camo Bandana"),
+    ("rust", "Tempered AK47"),
+    ("rust", "Whiteout Hoodie"),
+    ("cs2", "AWP | Dragon Lore (Field-Tested)"),  # 9,120.00 USD: above the per-item max price cap
+    ("cs2", "AK-47 | Vulcan (Battle-Scarred)"),  # its first listing is not on sale in the sandbox
 ]
+DEMO_PROVIDER = "skinsback"
+#: the ids the demo catalog used before it was read from the sandbox, which refuses them (skin_unavailable)
+LEGACY_DEMO_IDS = [str(62696900 + index) for index in range(15)]
 
 # (state, provider_status, minutes ago, extra)
 DEMO_PURCHASES = [
@@ -86,7 +98,9 @@ def trade_url(steam_id: str, token: str) -> str:
 @transaction.atomic
 def seed_demo() -> dict[str, int]:
     users = [_user(*row) for row in DEMO_USERS]
-    items = [_item(index, *row) for index, row in enumerate(DEMO_ITEMS)]
+    catalog = Catalog()
+    items = [_item(index, demo_listing(catalog, *row)) for index, row in enumerate(DEMO_ITEMS)]
+    Item.objects.filter(provider=DEMO_PROVIDER, provider_item_id__in=LEGACY_DEMO_IDS).update(available=False)
     created = 0
     for index, row in enumerate(DEMO_PURCHASES):
         created += _purchase(index, row, users[index % 4], items[index % len(items)])
@@ -101,12 +115,24 @@ def _user(steam_id: str, name: str, token: str) -> SteamUser:
     return user
 
 
-def _item(index: int, game: str, name: str, price: str) -> Item:
-    item, _ = Item.objects.get_or_create(
-        provider="skinsback",
-        provider_item_id=str(62696900 + index),
-        defaults={"name": name, "game": game, "price": Decimal(price), "synced_at": timezone.now()},
+def demo_listing(catalog: Catalog, game: str, name: str) -> Listing:
+    """The sandbox's first listing of `name`: the one the demo catalog shows (and the sandbox sells)."""
+    listing = next(catalog.by_name(DEMO_PROVIDER, game, name), None)
+    if listing is None:
+        raise LookupError(f"{name!r} is not in the sandbox's {game} catalog")
+    return listing
+
+
+def _item(index: int, listing: Listing) -> Item:
+    """The catalog item of a sandbox listing, as a price-list import would have stored it some hours ago."""
+    values = {"name": listing.name, "game": listing.game, "price": listing.price}
+    values["available"] = listing.available
+    item, created = Item.objects.update_or_create(
+        provider=DEMO_PROVIDER, provider_item_id=str(listing.id), defaults=values
     )
+    if created:  # prices read at different times: the pages show how old each one is
+        item.synced_at = timezone.now() - timedelta(hours=7 * index)
+        item.save(update_fields=["synced_at"])
     return item
 
 

@@ -117,6 +117,9 @@ class ConfirmForm(forms.Form):
     steam_user = forms.ModelChoiceField(queryset=SteamUser.objects.all(), widget=forms.HiddenInput)
     batch_id = forms.UUIDField(widget=forms.HiddenInput)
     lines = forms.CharField(widget=forms.HiddenInput, required=False)
+    acknowledge = forms.BooleanField(
+        required=False, label="Send the lines marked below the current price anyway"
+    )
 
     def __init__(self, *args: Any, lines: list[Line], unknown: Sequence[Skipped] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -174,9 +177,16 @@ class ConfirmForm(forms.Form):
                 name=line.name,
                 game=line.game,
                 replaces=line.replaces,
+                known_price=line.price,
+                acknowledged=self.cleaned_data.get("acknowledge", False),
             )
             for line in self.plan_lines
         ]
+
+    def below_price_keys(self) -> set[str]:
+        """The lines whose max price, as shown, is below their known price."""
+        pairs = zip(self.plan_lines, self.max_prices(), strict=True)
+        return {line.key for line, price in pairs if line.below_price(price)}
 
     def max_prices(self) -> list[Decimal | None]:
         """Each line's max price as shown: the default on a fresh page, else the input if it parses."""

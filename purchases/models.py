@@ -8,16 +8,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .providers import PROVIDERS
 from .status import FINAL_STATES, OPEN_STATES, REBUYABLE_STATES, State
 from .validators import mask_token, validate_steam_id, validate_trade_url_for
 
-#: the registered providers as field choices (ProviderCode.SKINSBACK == "skinsback", label "SkinsBack")
+#: the registered providers as an enum (ProviderCode.SKINSBACK == "skinsback", label "SkinsBack")
 ProviderCode = models.TextChoices(
     "ProviderCode", [(code.upper(), (code, cls.label)) for code, cls in PROVIDERS.items()]
 )
+
+
+def provider_choices() -> list[tuple[str, str]]:
+    """The fields' choices, read from the registry when asked: migrations keep a reference to this
+    function, not the list, so registering a provider needs no migration."""
+    return [(code, cls.label) for code, cls in PROVIDERS.items()]
 
 
 class Game(models.TextChoices):
@@ -54,6 +61,8 @@ class SteamUser(models.Model):
     class Meta:
         verbose_name = "Steam user"
         ordering = ["-created_at"]
+        # the find box's name lookup: exact or prefix, case-insensitive, as an index range (admin/find.py)
+        indexes = [models.Index(Lower("display_name"), name="steamuser_lower_name_idx")]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.steam_id})" if self.display_name else self.steam_id
@@ -86,7 +95,7 @@ class SteamUser(models.Model):
 
 
 class Item(models.Model):
-    provider = models.CharField(max_length=16, choices=ProviderCode.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     provider_item_id = models.CharField("provider item id", max_length=64)
     name = models.CharField("market hash name", max_length=255, db_index=True)
     game = models.CharField(max_length=8, choices=Game.choices)
@@ -109,7 +118,7 @@ class Item(models.Model):
 
 
 class Purchase(models.Model):
-    provider = models.CharField(max_length=16, choices=ProviderCode.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     custom_id = models.CharField(max_length=64, unique=True, default=new_custom_id, editable=False)
     buy_id = models.CharField(max_length=64, null=True, blank=True)
     steam_user = models.ForeignKey(SteamUser, on_delete=models.PROTECT, related_name="purchases")
@@ -254,7 +263,7 @@ class PurchaseEvent(models.Model):
 class ProviderCall(models.Model):
     """One provider request: what we asked and what the provider said, redacted. Pruned by age."""
 
-    provider = models.CharField(max_length=16, choices=ProviderCode.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     method = models.CharField(max_length=64)
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     duration_ms = models.PositiveIntegerField(default=0)
@@ -276,7 +285,7 @@ class ProviderCall(models.Model):
 class WebhookEvent(models.Model):
     """A provider callback exactly as received; stored before anything else is done with it."""
 
-    provider = models.CharField(max_length=16, choices=ProviderCode.choices, default=ProviderCode.SKINSBACK)
+    provider = models.CharField(max_length=16, choices=provider_choices, default=ProviderCode.SKINSBACK)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     event = models.CharField(max_length=32, blank=True)
     body = models.TextField()

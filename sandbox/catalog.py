@@ -2,8 +2,9 @@
 
 Listing `i` of a game (0-based) has id `ID_BASE[(provider, game)] + i + 1` and the name `names[i % N]`.
 The first N listings cost the name's base price; later ones up to 20 % more. Listings whose id ends in 0
-are unavailable (buying them gives skin_unavailable). Nothing is stored per listing, so a 100,000-item
-price list costs no memory.
+are unavailable: the full price lists and the search leave them out, as they do listings sold when items
+are consumed on buy, and buying one gives skin_unavailable. What is listed is what can be bought.
+Nothing is stored per listing, so a 100,000-item price list costs no memory.
 """
 
 from __future__ import annotations
@@ -148,6 +149,10 @@ class Catalog:
     def iter_listings(self, provider: str, game: str) -> Iterator[Listing]:
         for index in range(self.size(provider, game)):
             yield self.listing(provider, game, index)
+
+    def iter_on_sale(self, provider: str, game: str) -> Iterator[Listing]:
+        """The listings a full price list shows: the available ones (what a buy would not refuse)."""
+        return (listing for listing in self.iter_listings(provider, game) if listing.available)
 
     def by_name(self, provider: str, game: str, name: str) -> Iterator[Listing]:
         kind = GAMES[provider][game]

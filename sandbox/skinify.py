@@ -70,7 +70,7 @@ def withdraw_prices(state: SandboxState, params: Params) -> Response:
 
 
 def _full_rows(catalog: Catalog, game: str, extended: bool) -> Iterator[str]:
-    for x in catalog.iter_listings(SKINIFY, game):
+    for x in catalog.iter_on_sale(SKINIFY, game):
         props = f'"classid":"{x.entry.classid}"' + (
             f',"instanceid":"{x.entry.instanceid}"' if extended else ""
         )

@@ -91,7 +91,7 @@ def market_pricelist(state: SandboxState, params: Params) -> Response:
 
 
 def _full_rows(catalog: Catalog, game: str) -> Iterator[str]:
-    for x in catalog.iter_listings(SKINSBACK, game):
+    for x in catalog.iter_on_sale(SKINSBACK, game):
         price = format(x.price, "f")
         yield (
             f'{{"id":{x.id},"name":{x.entry.json_name},"price":{price},"classid":"{x.entry.classid}",'

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: users with roles, logged-in clients, an HTTP guard, the cache, the sandbox."""
+"""Fixtures shared by every test: users with roles, logged-in clients, an HTTP guard, the cache, the sandbox,
+the fake provider."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from purchases.roles import setup_roles
+from tests.fakes import FakeProvider
 
 
 @pytest.fixture(autouse=True)
@@ -108,6 +110,18 @@ def no_http():
     """Every HTTP request fails and is recorded: `assert not no_http.calls` proves none was made."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as guard:
         yield guard
+
+
+@pytest.fixture
+def fake_provider(monkeypatch) -> FakeProvider:
+    """The fake provider (tests/fakes.py) behind every `get_provider()` call, for every provider code."""
+    return FakeProvider().install(monkeypatch)
+
+
+@pytest.fixture
+def fake_health(fake_provider) -> FakeProvider:
+    """The same fake as `fake_provider`, by the name the dashboard tests use."""
+    return fake_provider
 
 
 @pytest.fixture

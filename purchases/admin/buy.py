@@ -7,7 +7,9 @@ its views in `get_urls` through `self.admin_site.admin_view`, and renders
 
 Thin: the forms in purchases/forms.py parse and validate, the confirmation calls `purchases_create`, which
 only writes rows (and their audit trail) and enqueues tasks. The only provider requests made here are
-reads: the balance (cached briefly, never blocking the page) and the market search, both in market.py.
+reads, all in market.py: the balance (cached briefly, never blocking the page), the market search, and on
+showing the confirmation the re-read of stale prices (services/recheck.py; a failure is said, not fatal).
+Submitting the confirmation asks the provider nothing.
 Every URL needs `purchases.buy_skins`.
 """
 
@@ -24,13 +26,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 
-from ..buy_lines import Plan, line_keys, load_lines, parse_ids, plan_lines
+from ..ages import clock
+from ..buy_lines import Plan, line_keys, load_lines, parse_ids, plan_lines, reread
 from ..forms import MAX_LINES, ChooseUserForm, ConfirmForm, MarketSearchForm, PickForm
 from ..models import Item, ProviderCode, SteamUser
 from ..services import BuyError, CreateResult, purchases_create
 from ..services.catalog import items_upsert
 from ..services.create import max_price_cap
-from .market import market_search, provider_balance, search_results
+from ..services.recheck import FRESH_FOR, MAX_READS, Recheck
+from .market import market_search, provider_balance, recheck_prices, search_results
 from .pages import AdminPageMixin
 
 PERMISSION = "purchases.buy_skins"
@@ -130,9 +134,9 @@ class BuyPagesMixin(AdminPageMixin):
             messages.warning(
                 request, f"At most {MAX_LINES} items per batch: the first {MAX_LINES} are shown."
             )
-        plan = plan_lines(*load_lines(keys[:MAX_LINES]))
+        plan, recheck = _plan_rechecked(keys[:MAX_LINES])
         form = ConfirmForm.initial_for(user, plan)
-        return self._confirm_page(request, user, plan, form, fetch_balance=True)
+        return self._confirm_page(request, user, plan, form, fetch_balance=True, recheck=recheck)
 
     def _confirm_post(self, request: HttpRequest) -> HttpResponse:
         keys = [key for key in request.POST.get("lines", "").split(",") if key][: MAX_LINES + 1]
@@ -171,10 +175,58 @@ class BuyPagesMixin(AdminPageMixin):
         return self.render_page(request, "buy_confirm", "Confirm the purchase", context)
 
 
-def confirm_context(user: SteamUser, plan: Plan, form: ConfirmForm, *, problems=(), fetch_balance: bool):
+def _plan_rechecked(keys: list[str]) -> tuple[Plan, Recheck]:
+    """The plan of `keys` after re-reading its stale items at the provider (a read, before any buy)."""
+    lines, unknown = load_lines(keys)
+    plan = plan_lines(lines, unknown)
+    recheck = recheck_prices(plan.provider, [line.item for line in plan.lines if line.item is not None])
+    if not recheck.checked:
+        return plan, recheck
+    checked = recheck.checked
+    lines = [
+        reread(line, recheck.changed.get(line.item.pk)) if line.item and line.item.pk in checked else line
+        for line in lines
+    ]
+    return plan_lines(lines, unknown), recheck
+
+
+def recheck_text(recheck: Recheck | None, label: str) -> str:
+    """What the page says about the prices it shows: re-read now, not asked again, or not answered."""
+    if recheck is None:  # the page shown again after a refusal: the POST asks the provider nothing
+        return "not read again on this page: each line says when its price was read"
+    if recheck.error:
+        return (
+            f"{label} did not answer the price check ({recheck.error}): the prices below are the catalog's, "
+            "read when each line says. Nothing is blocked."
+        )
+    if not recheck.asked:
+        return f"all read in the last {FRESH_FOR.seconds // 60} minutes: not asked again"
+    text = (
+        f"re-read from {label} at {clock(recheck.read_at)}: {len(recheck.checked)} checked, "
+        f"{len(recheck.changed)} changed, {len(recheck.gone)} no longer on sale"
+    )
+    if recheck.unread:
+        text += f"; {recheck.unread} not re-read (at most {MAX_READS} requests per page)"
+    return text
+
+
+def leave_out_url(user: SteamUser, plan: Plan, below: set[str]) -> str:
+    """This confirmation without the lines that cannot succeed at their max price."""
+    keys = [key for key in plan.keys if key not in below]
+    if not keys or not below:
+        return ""
+    items = [int(k[1:]) for k in keys if k[0] == "i"]
+    return confirm_url(user.pk, items=items, replaces=[int(k[1:]) for k in keys if k[0] == "r"])
+
+
+def confirm_context(
+    user: SteamUser, plan: Plan, form: ConfirmForm, *, problems=(), fetch_balance: bool, recheck=None
+):
     prices = form.max_prices()
     total = sum((p for p in prices if p is not None), Decimal("0")).quantize(Decimal("0.01"))
     balance = provider_balance(plan.provider, fetch=fetch_balance)
+    below = form.below_price_keys()
+    label = ProviderCode(plan.provider).label
     return {
         "steam_user": user,
         "plan": plan,
@@ -184,8 +236,12 @@ def confirm_context(user: SteamUser, plan: Plan, form: ConfirmForm, *, problems=
         "incomplete": any(p is None for p in prices),
         "balance": balance,
         "cap": max_price_cap(),
-        "rows": [(line, form[line.field_name]) for line in plan.lines],
-        "provider_label": ProviderCode(plan.provider).label,
+        "rows": [(line, form[line.field_name], line.key in below) for line in plan.lines],
+        "below_count": len(below),
+        "leave_out_url": leave_out_url(user, plan, below),
+        "recheck": recheck_text(recheck, label),
+        "recheck_failed": bool(recheck and recheck.error),
+        "provider_label": label,
         "can_confirm": bool(plan.lines) and user.has_valid_trade_url,
         "short_of_funds": balance.amount is not None and total > balance.amount,
     }

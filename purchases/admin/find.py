@@ -1,9 +1,11 @@
 """Find a purchase: one box, one exact id, straight to the purchase (or to a Steam user's purchases).
 
 `/admin/purchases/purchase/find/?q=<id>` (name `admin:purchases_find`), for anyone who may view purchases.
-Our database is asked first, by exact indexed matches only: custom_id, then buy_id or trade offer id, then
-Steam id. A custom_id we do not have is asked of every provider; what a provider knows can be imported
-(POST to `find/import/`, `purchases.refresh_purchase` only), which creates it as an imported purchase.
+Our database is asked first, by exact indexed matches only: custom_id (ours are lowercase, so the term is
+matched as typed and lowercased: `BO-1 ` finds `bo-1`), then buy_id or trade offer id, then Steam id, then
+a Steam user's name (admin/find_users.py: exact or prefix, through an index, at most a page of them). A
+custom_id we do not have is asked of every provider; what a provider knows can be imported (POST to
+`find/import/`, `purchases.refresh_purchase` only), which creates it as an imported purchase.
 
 `FindPagesMixin` gives PurchaseAdmin both pages, routed in its `get_urls` (ahead of the admin's own
 catch-all `<path:object_id>/`) and rendered from admin/purchases/purchase/find.html.
@@ -25,6 +27,7 @@ from ..providers import PROVIDERS
 from ..providers.base import NotFound, ProviderError
 from ..services.importing import ProviderAnswer, providers_lookup, purchase_import
 from .common import exact_q
+from .find_users import users_named
 from .pages import AdminPageMixin
 
 VIEW_PERMISSION = "purchases.view_purchase"
@@ -55,20 +58,28 @@ class FindPagesMixin(AdminPageMixin):
         term = request.GET.get("q", "").strip()
         if not term:
             return self._find_page(request, {"find_autofocus": True})
-        if len(term) > MAX_ID_LENGTH or any(c.isspace() for c in term):
-            problem = f"Not an id: ids are at most {MAX_ID_LENGTH} characters, without spaces."
+        if len(term) > MAX_ID_LENGTH:
+            problem = f"Too long: ids and names are at most {MAX_ID_LENGTH} characters."
             return self._find_page(request, {"find_query": term, "problem": problem})
-        target = local_target(term)
+        is_id = not any(c.isspace() for c in term)
+        target = local_target(term) if is_id else None
         if target:
             return HttpResponseRedirect(target)
-        answers = providers_lookup(term)
-        context = {
-            "find_query": term,
+        users = users_named(term)
+        if len(users.found) == 1 and not users.more:
+            return redirect("admin:purchases_steamuser_change", users.found[0].pk)
+        if users.found or not is_id:
+            return self._find_page(request, {"find_query": term, "users": users, "is_id": is_id})
+        return self._find_page(request, self._providers_context(request, normalise_custom_id(term)))
+
+    def _providers_context(self, request: HttpRequest, custom_id: str) -> dict[str, Any]:
+        answers = providers_lookup(custom_id)
+        return {
+            "find_query": custom_id,
             "found": [_describe(a) for a in answers if a.info is not None],
             "errors": [{"label": _label(a.provider), "error": a.error} for a in answers if a.error],
             "can_import": request.user.has_perm(IMPORT_PERMISSION),
         }
-        return self._find_page(request, context)
 
     def find_import_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm(IMPORT_PERMISSION):
@@ -101,7 +112,8 @@ class FindPagesMixin(AdminPageMixin):
 def local_target(term: str) -> str | None:
     """Where our database sends this id: a purchase's page, or the list of the purchases it matches."""
     changelist = reverse("admin:purchases_purchase_changelist")
-    pk = Purchase.objects.filter(custom_id=term).values_list("pk", flat=True).first()
+    custom_ids = {term, normalise_custom_id(term)}  # one indexed IN: ours lowercase, an imported one as is
+    pk = Purchase.objects.filter(custom_id__in=custom_ids).values_list("pk", flat=True).first()
     if pk is not None:
         return reverse("admin:purchases_purchase_change", args=[pk])
     pks = list(Purchase.objects.filter(exact_q(term, OTHER_ID_FIELDS)).values_list("pk", flat=True)[:2])
@@ -110,6 +122,11 @@ def local_target(term: str) -> str | None:
     if pks or SteamUser.objects.filter(steam_id=term).exists():
         return changelist + "?" + urlencode({"q": term})  # the list's search matches the same exact ids
     return None
+
+
+def normalise_custom_id(term: str) -> str:
+    """Our custom_ids are lowercase (uuid-based or `bo-...`): accept them in any case and spacing."""
+    return term.strip().lower()
 
 
 def _describe(answer: ProviderAnswer) -> dict[str, Any]:
@@ -121,10 +138,6 @@ def _describe(answer: ProviderAnswer) -> dict[str, Any]:
         "state": answer.state,
         "info": info,
     }
-
-
-def _label(code: str) -> str:
-    return dict(Purchase._meta.get_field("provider").choices).get(code, code)
 
 
 def _label(code: str) -> str:

@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
+from ..ages import ago
 from ..models import Item
+from ..money import usd
 from ..providers.base import ProviderError
 from ..services.catalog import items_refresh
 from . import buy
@@ -13,7 +17,7 @@ REFRESH_LIMIT = 50
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ("name", "provider", "game", "price", "available", "synced_at")
+    list_display = ("name", "provider", "game", "price_usd", "available", "prices_read")
     list_filter = ("provider", "game", "available")
     search_fields = ("name__istartswith", "provider_item_id__exact")
     readonly_fields = (
@@ -21,15 +25,28 @@ class ItemAdmin(admin.ModelAdmin):
         "provider_item_id",
         "name",
         "game",
-        "price",
+        "price_usd",
         "classid",
         "instanceid",
         "available",
         "raw",
         "synced_at",
     )
+    exclude = ("price",)  # shown formatted (price_usd); the catalog's price comes from the provider
     show_full_result_count = False
     actions = ["buy_for_user", "refresh_prices"]
+
+    @admin.display(description="Price", ordering="price")
+    def price_usd(self, item: Item) -> str:
+        return usd(item.price)
+
+    @admin.display(description="Price read", ordering="synced_at")
+    def prices_read(self, item: Item) -> str:
+        """`3 days ago`, the exact time on hover: how old the price and availability shown are."""
+        if item.synced_at is None:
+            return format_html('<span class="bo-read">{}</span>', "never read")
+        at = timezone.localtime(item.synced_at).strftime("%Y-%m-%d %H:%M %Z")
+        return format_html('<span class="bo-read" title="{}">{}</span>', at, ago(item.synced_at))
 
     def has_add_permission(self, request) -> bool:
         return False  # the catalog comes from the provider (sync_catalog)

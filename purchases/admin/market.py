@@ -1,19 +1,24 @@
-"""Reads the buy pages make of the provider: the market search and the balance. Never raise: a provider
-that does not answer becomes a message on the page, and the balance is cached briefly."""
+"""Reads the buy pages make of the provider: the market search, the balance and the re-read of the prices
+before a confirmation. Never raise: a provider that does not answer becomes a message on the page, and
+the balance is cached briefly (with the time it was read, which the page shows)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.core import signing
 from django.core.cache import cache
+from django.utils import timezone
 
+from ..ages import ago, clock
 from ..forms import SEARCH_SALT
 from ..models import Item, ProviderCode
 from ..providers import get_provider, provider_class
 from ..providers.base import CatalogEntry, NotSupported
+from ..services.recheck import Recheck, items_recheck, stale_items
 
 log = logging.getLogger(__name__)
 
@@ -81,25 +86,54 @@ def _catalog_search(provider: str, game: str, name: str) -> list:
     ]
 
 
+# -------------------------------------------------------------------------------------- prices
+
+
+def recheck_prices(provider: str, items: list[Item]) -> Recheck:
+    """Re-read the price and availability of the stale ones of `items` (a read). Never raises."""
+    if not stale_items(items):
+        return Recheck()
+    try:
+        client = get_provider(provider, interactive=True)
+    except Exception as error:  # misconfigured: the page says so and does not block
+        return Recheck(read_at=timezone.now(), unread=len(stale_items(items)), error=str(error))
+    return items_recheck(items=items, client=client)
+
+
+# -------------------------------------------------------------------------------------- balance
+
+
 @dataclass(frozen=True)
 class BalanceView:
     amount: Decimal | None
     note: str = ""
+    read_at: datetime | None = None  # when the provider answered (or failed to)
+
+    @property
+    def read_text(self) -> str:
+        """`read at 14:05 UTC, 12 s ago`: a cached balance says how old it is."""
+        if self.read_at is None:
+            return ""
+        return f"read at {clock(self.read_at)}, {ago(self.read_at)}"
 
 
 def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
     """The provider's balance, cached briefly; "unavailable" when it does not answer. Never raises."""
     key = f"purchases:buy:balance:{code}"
     cached = cache.get(key)
-    if cached is not None:
-        return BalanceView(None, "balance unavailable") if cached == UNAVAILABLE else BalanceView(cached)
+    if isinstance(cached, tuple):  # (amount or UNAVAILABLE, read at)
+        amount, read_at = cached
+        if amount == UNAVAILABLE:
+            return BalanceView(None, "balance unavailable", read_at)
+        return BalanceView(amount, read_at=read_at)
     if not fetch:
         return BalanceView(None, "balance not asked again on this page")
+    read_at = timezone.now()
     try:
         amount = get_provider(code, interactive=True).balance().amount
     except Exception as error:  # shown for information; never blocks a buy
         log.warning("balance of %s unavailable: %s", code, error)
-        cache.set(key, UNAVAILABLE, BALANCE_FAILED_TTL)
-        return BalanceView(None, "balance unavailable")
-    cache.set(key, amount, BALANCE_TTL)
-    return BalanceView(amount)
+        cache.set(key, (UNAVAILABLE, read_at), BALANCE_FAILED_TTL)
+        return BalanceView(None, "balance unavailable", read_at)
+    cache.set(key, (amount, read_at), BALANCE_TTL)
+    return BalanceView(amount, read_at=read_at)

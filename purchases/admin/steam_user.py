@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from ..models import SteamUser
 from . import buy
+from .steam_user_purchases import user_purchases
 
 
 @admin.register(SteamUser)
@@ -24,6 +25,9 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_buy": buy.can_buy(request)}
+        user = self.get_object(request, object_id) if object_id else None
+        if user is not None and request.user.has_perm("purchases.view_purchase"):
+            extra_context["user_purchases"] = user_purchases(user)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_fields(self, request, obj=None):

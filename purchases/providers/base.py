@@ -226,6 +226,8 @@ class Provider(ProviderProfile, abc.ABC):
     max_batch_size: int = 1
     #: how many ids one status request may carry
     max_lookup_size: int = 100
+    #: item_price() reads one listing by its id (cheaper than search() where search downloads a price list)
+    reads_item_price: bool = False
     #: documented requests per minute for the whole project
     rate_limit_per_minute: int = 0
     #: how long an unaccepted trade offer stays open at the provider (minutes)
@@ -272,6 +274,10 @@ class Provider(ProviderProfile, abc.ABC):
 
     def search(self, *, name: str, game: str) -> list[CatalogEntry]:
         raise NotSupported("search is not offered", provider=self.code)
+
+    def item_price(self, *, item_id: str, game: str = "") -> CatalogEntry:
+        """One listing by id, its `count` 0 when it is not on sale; Rejected when the provider has none."""
+        raise NotSupported("item price is not offered", provider=self.code)
 
     def balance(self) -> Balance:
         raise NotSupported("balance is not offered", provider=self.code)

@@ -24,7 +24,8 @@ from .base import (
     PurchaseInfo,
 )
 from .http import HttpCall, Transport, encode
-from .parsing import json_body, stream_array
+from .matching import search_entries
+from .parsing import json_body, mapping, stream_array
 
 T = TypeVar("T")
 
@@ -42,6 +43,7 @@ class SkinifyProvider(Provider):
     inventory_error_words = words.INVENTORY_ERRORS
     # no callbacks: the sync polls withdraw/info
     max_batch_size = 1  # no batch method: one withdraw/buy per item
+    reads_item_price = True  # withdraw/price; search() would download the whole price list
     max_lookup_size = 100
     rate_limit_per_minute = 300
     offer_window_minutes = 5
@@ -123,12 +125,18 @@ class SkinifyProvider(Provider):
 
         return self.transport.stream(call, consume)
 
+    def item_price(self, *, item_id: str, game: str = "") -> CatalogEntry:
+        """withdraw/price: one skin, as the vendor advises right before buying it; `count` 0: not on sale."""
+        call = self._call("withdraw/price", "GET", {"id": item_id}, subjects=[item_id])
+        return self._send(
+            call, lambda body: parse.catalog_entry(mapping(body.get("skin"), "skin"), game, item_id)
+        )
+
     def search(self, *, name: str, game: str) -> list[CatalogEntry]:
-        """Skinify's search endpoint is undocumented, so this filters the streamed full price list by
-        exact (case-insensitive) market hash name. One request, but a large download: prefer the
-        synced catalog for interactive use."""
-        wanted = name.strip().casefold()
-        return [entry for entry in self.price_list(game=game) if entry.name.casefold() == wanted]
+        """Skinify's search endpoint is undocumented, so this filters the streamed full price list the
+        way SkinsBack's market_search answers (providers/matching.py): the exact market name, else the
+        names containing what was typed. One request, but a large download."""
+        return search_entries(self.price_list(game=game), name)
 
     def balance(self) -> Balance:
         # ASSUMPTION: `GET project-balance` answering {"status":"success","balance":"..."} is not in the

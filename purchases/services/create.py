@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from ..models import Item, Purchase, PurchaseEvent, SteamUser
+from ..money import usd
 from ..providers import PROVIDERS, provider_class
 from ..status import State
 from .audit import log_additions
@@ -34,6 +35,10 @@ class BuyLine:
     name: str = ""
     game: str = ""
     replaces: Purchase | None = None
+    #: the price the operator was shown (the confirmation page sets it): a max price below it is refused by
+    #: the provider, so it is only sent when `acknowledged`
+    known_price: Decimal | None = None
+    acknowledged: bool = False
 
     @property
     def label(self) -> str:
@@ -80,6 +85,8 @@ def _line_problems(line: BuyLine, provider: str, cap: Decimal) -> list[str]:
         problems.append(f"{line.label}: the max price must be a positive number.")
     elif line.max_price > cap:
         problems.append(f"{line.label}: the max price {line.max_price} is above the cap of {cap} USD.")
+    elif line.known_price is not None and line.max_price < line.known_price and not line.acknowledged:
+        problems.append(_below_price_problem(line, cap))
     if line.item is not None and line.item.provider != provider:
         problems.append(f"{line.label}: this item belongs to {line.item.provider}, not {provider}.")
     if line.item is not None and not line.item.available:
@@ -89,6 +96,17 @@ def _line_problems(line: BuyLine, provider: str, cap: Decimal) -> list[str]:
     if line.replaces is not None:
         problems += _rebuy_problems(line.replaces)
     return problems
+
+
+def _below_price_problem(line: BuyLine, cap: Decimal) -> str:
+    """A max price below the known price: the provider refuses it; sent only when acknowledged."""
+    above_cap = f" (above the cap of {usd(cap)} per item)" if line.known_price > cap else ""
+    return (
+        f"{line.label}: the max price {usd(line.max_price)} is below the current price "
+        f"{usd(line.known_price)}{above_cap}, so the provider would refuse it "
+        "(skins_not_found_at_specified_price). Raise the max price, leave the line out, "
+        "or tick “Send anyway”."
+    )
 
 
 def _rebuy_problems(old: Purchase) -> list[str]:

@@ -31,6 +31,14 @@ register.filter("money", money)  # {{ amount|money:currency }}
 
 
 @register.filter
+def axis_amount(amount: Decimal) -> str:
+    """A chart axis label: the money format's digits (10,000 · 2.50), the axis names the currency."""
+    if amount == amount.to_integral_value():
+        return f"{int(amount):,}"
+    return money(amount, "").strip()
+
+
+@register.filter
 def countdown(moment: datetime | None) -> str:
     """'in 5 days 3 hours' for a future moment, 'ended 2 hours ago' for a past one."""
     if not moment:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
+from purchases.money import money
 from tests.factories import make_user
 from tests.fixtures import vendor
 
@@ -67,8 +68,8 @@ def test_inventory_page_shows_the_vendor_example(inventory_page, sb):
         card = cards.nth(i)
         entry = expected[card.get_attribute("data-asset-id")]
         assert card.locator(".inv-name").inner_text() == entry["name"]
-        assert card.locator(".inv-local").inner_text() == str(entry["price_local"])
-        assert card.locator(".inv-multiplied").inner_text() == str(entry["multiplied_price_local"])
+        assert card.locator(".inv-local").inner_text() == money(entry["price_local"], "RUB")
+        assert card.locator(".inv-multiplied").inner_text() == money(entry["multiplied_price_local"], "RUB")
         assert card.locator("img").get_attribute("alt") == entry["name"]
         assert card.locator("img").get_attribute("loading") == "lazy"
     assert "17 items, 13 accepted" in page.locator("#inv-summary").inner_text()

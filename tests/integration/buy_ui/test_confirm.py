@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from purchases.models import Purchase, PurchaseEvent
 from purchases.services import default_max_price
 from tests.factories import make_item, make_user
+from tests.fakes import Call
 
 from .conftest import provider_error
 from .helpers import CONFIRM_URL, PURCHASES_URL, form_data, open_confirm, text
@@ -53,7 +54,7 @@ def test_balance_is_cached_briefly(operator_client, fake_provider):
     user, item = make_user(), make_item()
     open_confirm(operator_client, user, [item])
     open_confirm(operator_client, user, [item])
-    assert fake_provider.reads == [("balance",)]
+    assert fake_provider.reads == [Call("balance", code="skinsback")]
 
 
 def test_balance_failure_shows_unavailable_and_does_not_block(operator_client, fake_provider):
@@ -146,7 +147,7 @@ def test_confirm_creates_pending_purchases_in_one_batch(
 def test_confirm_makes_no_provider_request(operator_client, fake_provider, enqueue, no_http):
     user, item = make_user(), make_item()
     data = form_data(open_confirm(operator_client, user, [item]))
-    fake_provider.calls.clear()
+    fake_provider.reset()
     operator_client.post(CONFIRM_URL, data)
     assert Purchase.objects.count() == 1
     assert fake_provider.reads == [] and not no_http.calls

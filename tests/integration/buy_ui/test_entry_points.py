@@ -8,6 +8,7 @@ from purchases.models import Item
 from purchases.providers.base import CatalogEntry, NotSupported
 from sandbox.server import SandboxServer
 from tests.factories import make_item, make_user
+from tests.fakes import Call
 
 from .conftest import provider_error
 from .helpers import CHOOSE_URL, CONFIRM_URL, ITEMS_URL, market_url, text
@@ -99,7 +100,7 @@ def test_market_search_shows_results_with_price_and_availability(operator_client
         market_url(user), {"provider": "skinsback", "game": "cs2", "name": "Redline"}
     )
     assert response.status_code == 200
-    assert fake_provider.reads == [("search", "Redline", "cs2")]
+    assert fake_provider.reads == [Call("search", {"name": "Redline", "game": "cs2"}, "skinsback")]
     page = text(response)
     assert "AK-47 | Redline (Minimal Wear)" in page and "14.20" in page and "on sale" in page
     assert response.context["known"] == {"10000002"}
@@ -142,7 +143,7 @@ def test_pick_nothing_is_refused_without_asking_again(operator_client, fake_prov
     fake_provider.search_result = [entry("10000001", "AK-47 | Redline (Minimal Wear)", "14.20")]
     query = "?provider=skinsback&game=cs2&name=Redline"
     signed = operator_client.get(market_url(user) + query).context["signed"]
-    fake_provider.calls.clear()
+    fake_provider.reset()
     response = operator_client.post(market_url(user) + query, {"results": signed})
     assert response.status_code == 200
     assert "Tick at least one item to buy." in text(response)
@@ -213,8 +214,7 @@ def test_market_search_against_the_sandbox(operator_client, settings):
 # ------------------------------------------------------------------------------- item list: refresh prices
 
 
-def test_refresh_prices_updates_price_and_availability(operator_client, fake_provider, monkeypatch):
-    monkeypatch.setattr("purchases.services.catalog.get_provider", fake_provider)
+def test_refresh_prices_updates_price_and_availability(operator_client, fake_provider):
     on_sale = make_item(
         provider_item_id="10000001", name="AK-47 | Redline (Minimal Wear)", price=Decimal("10")
     )
@@ -230,8 +230,7 @@ def test_refresh_prices_updates_price_and_availability(operator_client, fake_pro
     assert "2 items refreshed; 1 no longer on sale." in text(response)
 
 
-def test_refresh_prices_provider_error_is_a_message(operator_client, fake_provider, monkeypatch):
-    monkeypatch.setattr("purchases.services.catalog.get_provider", fake_provider)
+def test_refresh_prices_provider_error_is_a_message(operator_client, fake_provider):
     fake_provider.search_error = provider_error()
     item = make_item()
     response = operator_client.post(

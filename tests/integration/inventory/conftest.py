@@ -1,42 +1,16 @@
-"""A fake provider in place of the real clients, the vendor's example inventory, a clean cache."""
+"""The vendor's Steam user, made-up inventory items, a clean cache. The fake provider is the root conftest's
+`fake_provider` (tests/fakes.py); it answers `inventory()` with the vendor's example by default."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from purchases.providers import skinsback_parse
-from purchases.providers.base import Inventory, InventoryItem, Provider
+from purchases.providers.base import InventoryItem
 from tests.factories import make_user
-from tests.fixtures import vendor
 
 VENDOR_STEAM_ID = "76561198050648523"
-
-
-@dataclass
-class FakeProvider(Provider):
-    """Answers `inventory()` with `answer` (or raises `error`) and remembers every call."""
-
-    code: str = "skinsback"
-    answer: Inventory | None = None
-    error: BaseException | None = None
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)  # which provider the service asked for
-
-    def inventory(self, **kwargs: Any) -> Inventory:
-        self.calls.append(kwargs)
-        if self.error is not None:
-            raise self.error
-        assert self.answer is not None
-        return self.answer
-
-
-def vendor_inventory() -> Inventory:
-    """The vendor page's example (17 items, 4 disabled, rub), parsed by the real SkinsBack parser."""
-    return skinsback_parse.inventory(vendor.load("skinsback_user_inventory"))
 
 
 def fake_items(count: int, *, disabled_every: int = 4) -> list[InventoryItem]:
@@ -57,18 +31,6 @@ def fake_items(count: int, *, disabled_every: int = 4) -> list[InventoryItem]:
 @pytest.fixture(autouse=True)
 def _clean_cache(clean_cache):
     """Every test here starts with an empty cache (the root conftest's `clean_cache`)."""
-
-
-@pytest.fixture
-def fake_provider(monkeypatch) -> FakeProvider:
-    provider = FakeProvider(answer=vendor_inventory())
-
-    def get_provider(code: str) -> FakeProvider:
-        provider.codes.append(code)
-        return provider
-
-    monkeypatch.setattr("inventory.services.get_provider", get_provider)
-    return provider
 
 
 @pytest.fixture

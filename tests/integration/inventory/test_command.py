@@ -81,7 +81,12 @@ def test_options_reach_the_provider_and_filters_apply(steam_user, fake_provider)
         "--hide-disabled",
     )
     [call] = fake_provider.calls
-    assert (call["game"], call["multiplier"], call["rate"]) == ("rust", Decimal("1.5"), Decimal("0.5"))
+    assert (call.method, call.code) == ("inventory", "skinsback")
+    assert (call.kwargs["game"], call.kwargs["multiplier"], call.kwargs["rate"]) == (
+        "rust",
+        Decimal("1.5"),
+        Decimal("0.5"),
+    )
     assert "(showing 7 of 17)" in out
 
 
@@ -89,7 +94,7 @@ def test_second_run_uses_the_cache_unless_refresh(steam_user, fake_provider):
     run()
     assert "(from the cache)" in run()
     run("--refresh")
-    assert len(fake_provider.calls) == 2
+    assert len(fake_provider.called("inventory")) == 2
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def test_provider_error_becomes_a_message(
     assert f'data-kind="{kind}"' in body
     assert words in body
     assert cards(body) == []
-    assert len(fake_provider.calls) == 1
+    assert len(fake_provider.called("inventory")) == 1
     # logged: by the service (provider errors) or the view (anything else)
     assert any(steam_user.steam_id in record.getMessage() for record in caplog.records)
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from purchases.providers.base import Inventory
 from tests.factories import make_purchase, make_user
+from tests.fakes import Call
 
 from .conftest import VENDOR_STEAM_ID, fake_items
 
@@ -75,12 +76,15 @@ def test_vendor_example_renders_all_items_with_prices_as_given(support_client, s
     # the disabled ones come last by default
     assert found[-4:] == disabled
     bandana = next(c for c in found if "4284666526576951869" in c)
-    assert '<dd class="inv-local">6.49</dd>' in bandana
-    assert '<dd class="inv-multiplied">12.98</dd>' in bandana
-    assert '<dd class="inv-usd">0.07</dd>' in bandana
-    assert "RUB" in bandana
+    # the one money format (purchases/money.py): two places, separators, the currency code
+    assert '<dd class="inv-local">6.49 RUB</dd>' in bandana
+    assert '<dd class="inv-multiplied">12.98 RUB</dd>' in bandana
+    assert '<dd class="inv-usd">0.07 USD</dd>' in bandana
     frame = next(c for c in found if "XXL Picture Frame" in c)
-    assert '<dd class="inv-local">12.98</dd>' in frame and '<dd class="inv-multiplied">25.97</dd>' in frame
+    assert (
+        '<dd class="inv-local">12.98 RUB</dd>' in frame
+        and '<dd class="inv-multiplied">25.97 RUB</dd>' in frame
+    )
 
 
 def test_cards_have_lazy_steam_images_with_size_and_alt(support_client, steam_user, fake_provider):
@@ -113,7 +117,7 @@ def test_summary_counts_and_totals_of_accepted_items(support_client, steam_user,
     assert summary.total_local == Decimal("121.47")
     assert summary.total_multiplied == Decimal("242.98")
     line = response.content.decode().split('id="inv-summary"')[1].split("</p>")[0]
-    for text in ("17", "13", "$1.31", "121.47 RUB", "242.98 RUB"):
+    for text in ("17", "13", "1.31 USD", "121.47 RUB", "242.98 RUB"):
         assert text in line
 
 
@@ -134,7 +138,7 @@ def test_sort_filter_and_hide(support_client, steam_user, fake_provider):
     ]
     hidden = names(hide_disabled="1")
     assert len(hidden) == 13 and "Cloth" not in hidden
-    assert len(fake_provider.calls) == 1  # display changes reuse the cached answer
+    assert len(fake_provider.called("inventory")) == 1  # display changes reuse the cached answer
 
 
 def test_hide_link_toggles_without_javascript(support_client, steam_user, fake_provider):
@@ -165,16 +169,20 @@ def test_provider_gets_the_users_token_and_options(support_client, steam_user, f
         page_url(game="rust", currency="RUB", multiplier="1.50", custom_currency="pts", rate="0.25")
     )
     [call] = fake_provider.calls
-    assert call == {
-        "steam_id": VENDOR_STEAM_ID,
-        "token": steam_user.token,
-        "game": "rust",
-        "currency": "rub",
-        "multiplier": Decimal("1.50"),
-        "custom_currency": "pts",
-        "rate": Decimal("0.25"),
-    }
-    assert isinstance(call["multiplier"], Decimal) and isinstance(call["rate"], Decimal)
+    assert call == Call(
+        "inventory",
+        {
+            "steam_id": VENDOR_STEAM_ID,
+            "token": steam_user.token,
+            "game": "rust",
+            "currency": "rub",
+            "multiplier": Decimal("1.50"),
+            "custom_currency": "pts",
+            "rate": Decimal("0.25"),
+        },
+        "skinsback",
+    )
+    assert isinstance(call.kwargs["multiplier"], Decimal) and isinstance(call.kwargs["rate"], Decimal)
     assert fake_provider.codes == ["skinsback"]
 
 
@@ -189,10 +197,10 @@ def test_skinify_is_asked_when_chosen(support_client, steam_user, fake_provider)
 def test_second_load_uses_the_cache_and_refresh_asks_again(support_client, steam_user, fake_provider):
     support_client.get(page_url())
     response = support_client.get(page_url())
-    assert len(fake_provider.calls) == 1
+    assert len(fake_provider.called("inventory")) == 1
     assert response.context["loaded"].from_cache
     response = support_client.get(page_url(refresh="1"))
-    assert len(fake_provider.calls) == 2
+    assert len(fake_provider.called("inventory")) == 2
     assert not response.context["loaded"].from_cache
 
 
@@ -202,7 +210,7 @@ def test_other_options_are_cached_apart(support_client, steam_user, fake_provide
     support_client.get(page_url(multiplier="1.5"))
     support_client.get(page_url(multiplier="1.50"))  # the same number: the same entry
     support_client.get(page_url(provider="skinify"))
-    assert len(fake_provider.calls) == 4
+    assert len(fake_provider.called("inventory")) == 4
 
 
 def test_errors_are_not_cached(support_client, steam_user, fake_provider):
@@ -212,7 +220,7 @@ def test_errors_are_not_cached(support_client, steam_user, fake_provider):
     support_client.get(page_url())
     fake_provider.error, fake_provider.answer = None, answer
     assert len(cards(support_client.get(page_url()).content.decode())) == 17
-    assert len(fake_provider.calls) == 2
+    assert len(fake_provider.called("inventory")) == 2
 
 
 # ------------------------------------------------------------------------------------------ links, queries

@@ -43,8 +43,8 @@ def test_vendor_example_through_the_skinsback_client(support_client, steam_user,
     assert len(found) == 17
     assert sum("is-disabled" in c for c in found) == 4
     bandana = next(c for c in found if "4284666526576951869" in c)
-    assert '<dd class="inv-local">6.49</dd>' in bandana
-    assert '<dd class="inv-multiplied">12.98</dd>' in bandana
+    assert '<dd class="inv-local">6.49 RUB</dd>' in bandana
+    assert '<dd class="inv-multiplied">12.98 RUB</dd>' in bandana
     [call] = api.calls
     request = sent(call)
     assert request["method"] == "user_inventory"
@@ -66,7 +66,7 @@ def test_skinify_is_asked_for_csgo_when_cs2_is_chosen(support_client, steam_user
     body = support_client.get(page_url(provider="skinify", game="cs2")).content.decode()
     [call] = api.calls
     assert sent(call)["game"] == "csgo"
-    assert len(cards(body)) == 1 and '<dd class="inv-usd">8.28</dd>' in body
+    assert len(cards(body)) == 1 and '<dd class="inv-usd">8.28 USD</dd>' in body
 
 
 def test_skinify_private_inventory(support_client, steam_user, api):

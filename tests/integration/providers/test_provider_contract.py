@@ -282,7 +282,7 @@ def _price_list_peak(provider, size: int, sandbox) -> int:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert count == size
+    assert count == size - size // 10  # on sale: listings whose id ends in 0 are not listed
     return peak
 
 

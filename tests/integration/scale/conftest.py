@@ -13,6 +13,13 @@ from tests.factories import make_user
 from .helpers import ROWS, STATE_EVERY, analyze
 
 
+def _state(i: int) -> str:
+    """1 row in STATE_EVERY is open; 1 in 10 failed (a mid-sized state); the rest delivered."""
+    if i % STATE_EVERY == 0:
+        return "in_progress"
+    return "failed" if i % 10 == 5 else "delivered"
+
+
 @pytest.fixture
 def many_purchases(db):
     """ROWS purchases with distinct ids, analyzed; the table statistics are reset afterwards.
@@ -29,7 +36,7 @@ def many_purchases(db):
                 steam_user=user,
                 item_name=f"Item {i}",
                 max_price=Decimal("5.00"),
-                state="in_progress" if i % STATE_EVERY == 0 else "delivered",
+                state=_state(i),
                 buy_id=str(130_000_000 + i),
                 trade_offer_id=str(6_000_000_000 + i),
             )

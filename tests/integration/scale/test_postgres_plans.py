@@ -65,10 +65,14 @@ def test_admin_search_is_a_bitmap_or_of_index_scans(admin_client_, many_purchase
 
 @postgres_test
 def test_state_filtered_list_reads_the_state_index_in_order(many_purchases):
-    plan = Purchase.objects.filter(state="in_progress").select_related("steam_user")[:50].explain()
+    # a mid-sized state (2,000 of 20,000 rows): reading the state index in order and stopping after a
+    # page is the one cheap plan. For the 200 open rows a top-N sort of a bitmap scan costs about the
+    # same and the planner picked either between runs, so there only the index use is asserted.
+    plan = Purchase.objects.filter(state="failed").select_related("steam_user")[:50].explain()
     assert_no_seq_scan(plan)
     assert "purchase_state_created_idx" in plan, plan
     assert "Sort" not in plan, plan
+    assert_no_seq_scan(Purchase.objects.filter(state="in_progress")[:50].explain())
 
 
 @postgres_test

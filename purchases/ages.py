@@ -1,0 +1,29 @@
+"""How old a provider read is, in words for people: "read 12 s ago", "read 3 days ago", "14:05 UTC"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+
+def ago(at: datetime | None, now: datetime | None = None) -> str:
+    """`12 s ago`, `5 minutes ago`, `3 days ago`; `never` when there was no read."""
+    if at is None:
+        return "never"
+    now = now or timezone.now()
+    seconds = int((now - at).total_seconds())
+    if seconds < 60:
+        return f"{max(seconds, 0)} s ago"
+    return timesince(at, now, depth=1).replace("\xa0", " ") + " ago"
+
+
+def read_ago(at: datetime | None, now: datetime | None = None) -> str:
+    """`read 3 days ago`, or `never read from the provider`."""
+    return "never read from the provider" if at is None else f"read {ago(at, now)}"
+
+
+def clock(at: datetime) -> str:
+    """`14:05 UTC`: the time of day of a read, always in UTC."""
+    return at.astimezone(UTC).strftime("%H:%M UTC")

@@ -1,0 +1,116 @@
+"""Re-reading catalog items just before a buy is confirmed: their price and whether they are on sale.
+
+Only provider READS (the market search; Skinify's withdraw/price by id), with the caller's client's
+timeout; never a buy. The requests happen with no transaction open, the answers are written afterwards in
+one bulk update. Items read recently are not asked again, and one page view makes at most MAX_READS
+requests in BUDGET seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ..models import Item
+from ..providers.base import CatalogEntry, Provider, Rejected
+
+FRESH_FOR = timedelta(minutes=5)  # an item read this recently is not asked again
+MAX_READS = 20  # provider requests per confirmation page (one per distinct name, or per item by id)
+BUDGET = 10.0  # seconds of provider reads per confirmation page
+
+
+@dataclass
+class Recheck:
+    """What the re-read found. `error`: the provider did not answer (the catalog's prices stay)."""
+
+    read_at: datetime | None = None
+    checked: set[int] = field(default_factory=set)  # item pks re-read
+    changed: dict[int, Decimal | None] = field(default_factory=dict)  # pk -> the price before
+    gone: set[int] = field(default_factory=set)  # pks no longer on sale
+    unread: int = 0  # stale items left unread (request limit or budget)
+    error: str = ""
+
+    @property
+    def asked(self) -> bool:
+        return bool(self.checked or self.error or self.unread)
+
+
+def stale_items(items: list[Item], now: datetime | None = None) -> list[Item]:
+    """The items (one per pk) whose last read is older than FRESH_FOR, or that were never read."""
+    limit = (now or timezone.now()) - FRESH_FOR
+    by_pk = {i.pk: i for i in items if i.synced_at is None or i.synced_at < limit}
+    return list(by_pk.values())
+
+
+def items_recheck(*, items: list[Item], client: Provider) -> Recheck:
+    """Re-read the stale ones of `items` and store the answers; every object of a re-read pk is updated."""
+    stale = stale_items(items)
+    if not stale:
+        return Recheck()
+    now = timezone.now()
+    found, error = read_listings(client, stale)
+    report = Recheck(read_at=now, error=error, unread=len(stale) - len(found))
+    read = [item for item in items if item.pk in found]
+    for item in read:
+        _apply(item, found[item.pk], now, report)
+    if read:
+        Item.objects.bulk_update({i.pk: i for i in read}.values(), ["price", "available", "synced_at"])
+    return report
+
+
+def read_listings(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogEntry | None], str]:
+    """{pk: the listing, or None when not on sale} for the items read; the error that stopped reading."""
+    if getattr(client, "reads_item_price", False):
+        return _read_by_id(client, items)
+    return _read_searches(client, items)
+
+
+def _read_searches(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogEntry | None], str]:
+    """One search per distinct name, at most MAX_READS of them within BUDGET seconds."""
+    names: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        names.setdefault((item.game, item.name), []).append(item)
+    found: dict[int, CatalogEntry | None] = {}
+    deadline = time.monotonic() + BUDGET
+    for count, ((game, name), group) in enumerate(names.items()):
+        if count >= MAX_READS or time.monotonic() > deadline:
+            break
+        try:
+            listed = {e.item_id: e for e in client.search(name=name, game=game)}
+        except Exception as error:  # any failure of a read: say so, keep what was read
+            return found, str(error) or type(error).__name__
+        found.update({item.pk: listed.get(item.provider_item_id) for item in group})
+    return found, ""
+
+
+def _read_by_id(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogEntry | None], str]:
+    """One item_price() per item (Skinify's withdraw/price), at most MAX_READS within BUDGET seconds."""
+    found: dict[int, CatalogEntry | None] = {}
+    deadline = time.monotonic() + BUDGET
+    for count, item in enumerate(items):
+        if count >= MAX_READS or time.monotonic() > deadline:
+            break
+        try:
+            entry = client.item_price(item_id=item.provider_item_id, game=item.game)
+        except Rejected:  # the provider has no such listing
+            entry = None
+        except Exception as error:  # any other failure of a read: say so, keep what was read
+            return found, str(error) or type(error).__name__
+        found[item.pk] = None if entry is None or entry.count == 0 else entry
+    return found, ""
+
+
+def _apply(item: Item, entry: CatalogEntry | None, now: datetime, report: Recheck) -> None:
+    report.checked.add(item.pk)
+    if entry is None:
+        report.gone.add(item.pk)
+    elif entry.price != item.price:
+        report.changed.setdefault(item.pk, item.price)
+    item.available = entry is not None
+    if entry is not None:
+        item.price = entry.price
+    item.synced_at = now
