@@ -139,7 +139,7 @@ def test_purchase_events_list_newest_first(admin_client_):
 
 
 def test_the_migration_backfills_older_callbacks(client):
-    migration = importlib.import_module("purchases.migrations.0003_webhook_triage_and_event_order")
+    migration = importlib.import_module("purchases.migrations.0005_webhook_triage_and_event_order")
     purchase = open_purchase(custom_id="bo-triage-6")
     send_callback(client, purchase, "waiting_accept")
     WebhookEvent.objects.update(custom_id="", offer_status="", purchase=None)

@@ -46,7 +46,7 @@ def _save(batch, purchase, webhook_event) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('purchases', '0002_purchase_scale_indexes'),
+        ('purchases', '0004_steamuser_lower_name_idx'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
