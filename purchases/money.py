@@ -10,14 +10,16 @@ from decimal import Decimal
 CENT = Decimal("0.01")
 
 
-def money(amount: Decimal | None, currency: str = "USD") -> str:
-    """`1,234.50 USD`; a price finer than a cent keeps its digits (`0.125 USD`), never rounded away."""
-    if amount is None:
+def money(amount: Decimal | str | None, currency: str = "USD") -> str:
+    """`1,234.50 USD`; a price finer than a cent keeps its digits (`0.125 USD`), never rounded away.
+    A string is a decimal carried as text (signed search results): read exactly, never through float."""
+    if amount is None or amount == "":
         return "—"
+    amount = Decimal(amount)
     if amount == amount.quantize(CENT):
         amount = amount.quantize(CENT)
     return f"{amount:,} {currency.upper()}"
 
 
-def usd(amount: Decimal | None) -> str:
+def usd(amount: Decimal | str | None) -> str:
     return money(amount, "USD")

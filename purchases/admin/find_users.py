@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from ..models import SteamUser
@@ -28,16 +29,25 @@ class UsersFound:
     too_short: bool = False
 
 
+def name_prefix_range(prefix: str) -> Q:
+    """`lower_name` (annotated) in [prefix, prefix with its last character bumped): an index range."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(lower_name__gte=prefix, lower_name__lt=upper)
+
+
+def with_name_starting(queryset: QuerySet, prefix: str, *, or_q: Q | None = None) -> QuerySet:
+    """`queryset` cut to the names starting with the lowercase `prefix` (or matching `or_q`)."""
+    condition = name_prefix_range(prefix) if or_q is None else name_prefix_range(prefix) | or_q
+    return queryset.annotate(lower_name=Lower("display_name")).filter(condition)
+
+
 def users_named(term: str) -> UsersFound:
     """The Steam users whose name is `term` or starts with it (case-insensitive), exact matches first."""
     wanted = term.strip().lower()
     if len(wanted) < MIN_PREFIX:
         return UsersFound(term, too_short=bool(wanted))
-    upper = wanted[:-1] + chr(ord(wanted[-1]) + 1)
     rows = list(
-        SteamUser.objects.annotate(lower_name=Lower("display_name"))
-        .filter(lower_name__gte=wanted, lower_name__lt=upper)
-        .order_by("lower_name", "pk")[: USER_LIMIT + 1]
+        with_name_starting(SteamUser.objects.all(), wanted).order_by("lower_name", "pk")[: USER_LIMIT + 1]
     )
     rows = [user for user in rows if user.lower_name.startswith(wanted)]
     rows.sort(key=lambda user: user.lower_name != wanted)  # stable: the exact name first, then in order

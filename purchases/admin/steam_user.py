@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import SteamUser
 from . import buy
+from .find_users import with_name_starting
 from .steam_user_purchases import user_purchases
 
 
@@ -15,13 +16,23 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
     list_display = ("steam_id", "display_name", "trade_link", "purchase_count", "created_at")
     list_filter = ("created_at",)
     date_hierarchy = "created_at"
-    search_fields = ("steam_id__exact", "display_name__icontains")
+    # a Steam id exactly or the start of a name, through indexes (get_search_results); the buy page's
+    # autocomplete searches with these too
+    search_fields = ("steam_id__exact",)
+    search_help_text = "A Steam id, or the start of a name (any case)."
     readonly_fields = ("partner", "masked_token", "created_at", "updated_at", "inventory_link")
     fields = ("steam_id", "display_name", "trade_url", "partner", "masked_token", "note", "inventory_link")
     show_full_result_count = False
     # template: the admin's default, admin/purchases/steamuser/change_form.html
     # explicit: the purchase count annotation drops Meta.ordering, and the buy page's autocomplete pages
     ordering = ("-created_at", "-pk")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Never a `contains` scan: the id's unique index, or a range of the LOWER(display_name) index."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return with_name_starting(queryset, term.lower(), or_q=Q(steam_id=term)), False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_buy": buy.can_buy(request)}

@@ -23,3 +23,7 @@ def test_one_money_format(amount, currency, shown):
 
 def test_usd_is_money_in_dollars():
     assert usd(Decimal("9120")) == "9,120.00 USD"
+
+
+def test_a_decimal_carried_as_text_is_read_exactly():
+    assert usd("9120.5") == "9,120.50 USD" and usd("") == "—"

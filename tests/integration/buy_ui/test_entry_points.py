@@ -102,7 +102,7 @@ def test_market_search_shows_results_with_price_and_availability(operator_client
     assert response.status_code == 200
     assert fake_provider.reads == [Call("search", {"name": "Redline", "game": "cs2"}, "skinsback")]
     page = text(response)
-    assert "AK-47 | Redline (Minimal Wear)" in page and "14.20" in page and "on sale" in page
+    assert "AK-47 | Redline (Minimal Wear)" in page and "14.20 USD" in page and "on sale" in page
     assert response.context["known"] == {"10000002"}
 
 

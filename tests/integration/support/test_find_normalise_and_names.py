@@ -78,3 +78,19 @@ def test_one_letter_is_not_looked_up(support_c):
     with CaptureQueriesContext(connection) as queries:
         result = users_named("r")
     assert result.too_short and not result.found and not queries
+
+
+def test_the_steam_user_list_and_autocomplete_search_by_id_or_name_start_without_a_scan(operator_client):
+    gabe = make_user(display_name="Gabe Newell")
+    rick = make_user(display_name="Redline Rick")
+    list_url = reverse("admin:purchases_steamuser_changelist")
+    for term, expected in [("gABE", [gabe]), (" red", [rick]), (rick.steam_id, [rick]), ("newell", [])]:
+        with CaptureQueriesContext(connection) as queries:
+            response = operator_client.get(list_url, {"q": term})
+        assert list(response.context["cl"].result_list) == expected, term
+        assert not any("LIKE" in q["sql"].upper() for q in queries), term  # no contains/substring scan
+    autocomplete = operator_client.get(
+        "/admin/autocomplete/",
+        {"term": "gab", "app_label": "purchases", "model_name": "purchase", "field_name": "steam_user"},
+    )
+    assert [r["id"] for r in autocomplete.json()["results"]] == [str(gabe.pk)]
