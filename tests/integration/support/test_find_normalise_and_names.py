@@ -66,10 +66,10 @@ def test_the_name_lookup_is_bounded_and_uses_the_index():
     assert len(result.found) == USER_LIMIT and result.more
     [sql] = [q["sql"] for q in queries]
     assert "LIMIT 11" in sql and "LIKE" not in sql.upper()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%", "%%"))
-        plan = " ".join(str(row) for row in cursor.fetchall())
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":  # PostgreSQL plans a 15-row table as a scan whatever the indexes
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%", "%%"))
+            plan = " ".join(str(row) for row in cursor.fetchall())
         assert "steamuser_lower_name_idx" in plan, plan
 
 
