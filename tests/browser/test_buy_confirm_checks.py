@@ -16,33 +16,14 @@ from purchases.models import Item, Purchase
 from sandbox.server import SandboxServer
 from tests.factories import make_user
 
-from .conftest import ARTIFACTS, login, screenshot
+from .conftest import login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def sandbox(settings):
-    with SandboxServer(port=0, seed=7, speed=1.0) as sb:
-        settings.SKINSBACK_API_URL = sb.skinsback_url
-        settings.SKINSBACK_CLIENT_ID = "sandbox"
-        settings.SKINSBACK_CLIENT_SECRET = "sandbox-secret"
-        settings.SKINSBACK_AUTH = "headers"
-        settings.DEFAULT_PROVIDER = "skinsback"
-        yield sb
-
-
-@pytest.fixture
-def wide(browser, request):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+def sandbox(moving_sandbox):
+    return moving_sandbox
 
 
 def catalog_item(sb: SandboxServer, index: int, *, price=None, days_old: float = 0) -> Item:
@@ -70,8 +51,8 @@ def dragon_lore(sb: SandboxServer) -> Item:
     )
 
 
-def test_confirmation_rereads_flags_and_needs_the_tick(wide, live_server, sandbox, operator):
-    page = wide
+def test_confirmation_rereads_flags_and_needs_the_tick(page, live_server, sandbox, operator):
+    page = page
     make_user(display_name="Gabe Newell")
     fresh = catalog_item(sandbox, 0)
     repriced = catalog_item(sandbox, 1, price=Decimal("1.00"), days_old=3)  # the sandbox sells it dearer
@@ -135,10 +116,10 @@ def test_confirmation_rereads_flags_and_needs_the_tick(wide, live_server, sandbo
     assert Purchase.objects.get(item=repriced).max_price > Decimal("1.10")  # the re-read price, not 1.00
 
 
-def test_demo_catalog_bought_in_bulk_is_not_refused(wide, live_server, sandbox, operator):
+def test_demo_catalog_bought_in_bulk_is_not_refused(page, live_server, sandbox, operator):
     from purchases.demo import seed_demo
 
-    page = wide
+    page = page
     seed_demo()
     make_user(display_name="Gabe Newell")
     login(page, live_server, "olga.operator", "pw-olga.operator")

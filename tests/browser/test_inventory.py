@@ -6,21 +6,19 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
 from purchases.money import money
 from tests.factories import make_user
 from tests.fixtures import vendor
 
-from .conftest import login, screenshot
+from .conftest import STEAM_CDN, login, screenshot
 
 sandbox_server = pytest.importorskip("sandbox.server")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 STEAM_ID = "76561198050648523"  # the sandbox answers the vendor page's example for this id
-STEAM_CDN = "https://steamcommunity-a.akamaihd.net/**"
-# tests never reach the internet: Steam images are answered with a grey square
+# Steam images: a grey square with a red disc, so a painted image can be told from the page background
 PLACEHOLDER_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200">'
     '<rect width="200" height="200" fill="#9aa5b1"/><circle cx="100" cy="100" r="50" fill="#e4572e"/></svg>'
@@ -41,7 +39,6 @@ def inventory_page(page, live_server, settings, sb, support):
     settings.SKINSBACK_AUTH = "headers"
     settings.SKINIFY_API_URL = sb.skinify_url
     settings.SKINIFY_TOKEN = "sandbox-token"
-    cache.clear()  # the cache is a table that outlives transactional tests
     make_user(steam_id=STEAM_ID, display_name="Gabe Example")
     page.route(STEAM_CDN, lambda route: route.fulfill(content_type="image/svg+xml", body=PLACEHOLDER_SVG))
     login(page, live_server, support.username, "pw-" + support.username)

@@ -8,21 +8,11 @@ from django.urls import reverse
 
 from purchases.models import Purchase
 
-from .conftest import login, screenshot
+from .conftest import VIEWPORT, login, screenshot
 from .pages_data import PASSWORD, many_outcomes, moving_batch, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LIST_URL = reverse("admin:purchases_purchase_changelist")
-WIDE = {"width": 1440, "height": 900}
-
-
-@pytest.fixture
-def wide(browser):
-    context = browser.new_context(viewport=WIDE)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
 
 
 def sidebar_open(page) -> bool:
@@ -33,8 +23,8 @@ def assert_columns_in_view(page) -> None:
     table = page.locator("#result_list").bounding_box()
     for column in ("price_display", "max_price_display", "created_display", "state_reason_display"):
         header = page.locator(f"#result_list th.column-{column}").bounding_box()
-        assert header and header["x"] + header["width"] <= WIDE["width"], column
-    assert table["x"] + table["width"] <= WIDE["width"]
+        assert header and header["x"] + header["width"] <= VIEWPORT["width"], column
+    assert table["x"] + table["width"] <= VIEWPORT["width"]
     # no cell wraps: every row is two short lines (custom_id over the item name, the badge over the reason)
     heights = page.locator("#result_list tbody tr").evaluate_all("rows => rows.map(r => r.offsetHeight)")
     assert max(heights) < 60, heights
@@ -44,53 +34,53 @@ def assert_columns_in_view(page) -> None:
     assert scroll[0] <= scroll[1], f"the list scrolls sideways: {scroll}"
 
 
-def test_the_purchase_list_shows_reasons_and_keeps_money_in_view(wide, live_server):
+def test_the_purchase_list_shows_reasons_and_keeps_money_in_view(page, live_server):
     staff("olga.operator", "Operators")
     purchases = many_outcomes()
-    login(wide, live_server, "olga.operator", PASSWORD)
-    wide.goto(f"{live_server.url}{LIST_URL}")
-    assert sidebar_open(wide)
-    assert_columns_in_view(wide)
-    reasons = wide.locator("#result_list td.field-state_reason_display").all_inner_texts()
+    login(page, live_server, "olga.operator", PASSWORD)
+    page.goto(f"{live_server.url}{LIST_URL}")
+    assert sidebar_open(page)
+    assert_columns_in_view(page)
+    reasons = page.locator("#result_list td.field-state_reason_display").all_inner_texts()
     failed = purchases[0]
-    row = wide.locator("#result_list tbody tr", has=wide.locator(f"a:text-is('{failed.custom_id}')"))
+    row = page.locator("#result_list tbody tr", has=page.locator(f"a:text-is('{failed.custom_id}')"))
     assert "could not create the trade offer" in row.locator("td.field-state_reason_display").inner_text()
     assert any("Refused: nothing on sale at or below the max price" in text for text in reasons)
     name = row.locator("td.field-purchase_display .bo-name")
     assert name.get_attribute("title") == failed.item_name  # the whole name on hover
-    assert "9,120.00 USD" in wide.locator("#result_list").inner_text()
-    screenshot(wide, "purchase_list")
+    assert "9,120.00 USD" in page.locator("#result_list").inner_text()
+    screenshot(page, "purchase_list")
 
 
-def test_the_batch_page_updates_rows_in_place_and_keeps_ticked_boxes(wide, live_server):
+def test_the_batch_page_updates_rows_in_place_and_keeps_ticked_boxes(page, live_server):
     staff("olga.operator", "Operators")
     batch_id, purchases = moving_batch()
-    login(wide, live_server, "olga.operator", PASSWORD)
-    wide.goto(f"{live_server.url}{LIST_URL}?batch_id={batch_id}")
-    assert sidebar_open(wide)
-    assert wide.locator('#bo-batch[data-refresh="1"]').count() == 1
-    assert "4 in progress" in wide.inner_text("#bo-batch")
-    assert "58.48 USD" in wide.inner_text("#bo-batch-spent")
-    wide.evaluate("window.boNotReloaded = true")
+    login(page, live_server, "olga.operator", PASSWORD)
+    page.goto(f"{live_server.url}{LIST_URL}?batch_id={batch_id}")
+    assert sidebar_open(page)
+    assert page.locator('#bo-batch[data-refresh="1"]').count() == 1
+    assert "4 in progress" in page.inner_text("#bo-batch")
+    assert "58.48 USD" in page.inner_text("#bo-batch-spent")
+    page.evaluate("window.boNotReloaded = true")
     first, second = purchases[0], purchases[1]
-    wide.check(f"input.action-select[value='{first.pk}']")
-    assert "1 of 4 selected" in wide.inner_text(".action-counter")
+    page.check(f"input.action-select[value='{first.pk}']")
+    assert "1 of 4 selected" in page.inner_text(".action-counter")
 
     Purchase.objects.filter(pk=second.pk).update(state="failed", provider_status="trade_create_error")
-    row = wide.locator("#result_list tbody tr", has=wide.locator(f"a:text-is('{second.custom_id}')"))
+    row = page.locator("#result_list tbody tr", has=page.locator(f"a:text-is('{second.custom_id}')"))
     row.locator(".bo-state-failed").wait_for(timeout=10000)
-    assert "1 failed" in wide.inner_text("#bo-batch")
-    assert wide.evaluate("window.boNotReloaded") is True  # updated in place, never reloaded
-    assert wide.is_checked(f"input.action-select[value='{first.pk}']")
-    assert "1 of 4 selected" in wide.inner_text(".action-counter")
-    assert_columns_in_view(wide)
-    screenshot(wide, "batch_page")
+    assert "1 failed" in page.inner_text("#bo-batch")
+    assert page.evaluate("window.boNotReloaded") is True  # updated in place, never reloaded
+    assert page.is_checked(f"input.action-select[value='{first.pk}']")
+    assert "1 of 4 selected" in page.inner_text(".action-counter")
+    assert_columns_in_view(page)
+    screenshot(page, "batch_page")
 
     Purchase.objects.filter(batch_id=batch_id).exclude(pk=second.pk).update(
         state="delivered", provider_status="accepted"
     )
-    wide.wait_for_selector('#bo-batch[data-refresh="0"]', timeout=10000)  # settled: it stops
-    assert wide.evaluate("window.boNotReloaded") is True
-    assert wide.is_checked(f"input.action-select[value='{first.pk}']")
-    assert "3 delivered" in wide.inner_text("#bo-batch")
-    screenshot(wide, "batch_page_settled")
+    page.wait_for_selector('#bo-batch[data-refresh="0"]', timeout=10000)  # settled: it stops
+    assert page.evaluate("window.boNotReloaded") is True
+    assert page.is_checked(f"input.action-select[value='{first.pk}']")
+    assert "3 delivered" in page.inner_text("#bo-batch")
+    screenshot(page, "batch_page_settled")

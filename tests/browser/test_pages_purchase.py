@@ -14,21 +14,15 @@ from purchases.models import Purchase, PurchaseEvent, WebhookEvent
 from tests.factories import make_purchase, make_user
 from tests.integration.pages.helpers import SECRET, send_callback
 
-from .conftest import login, screenshot
+from .conftest import VIEWPORT, login, screenshot
 from .pages_data import PASSWORD, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-WIDE = {"width": 1440, "height": 900}
 
 
-@pytest.fixture
-def wide(browser, sandbox, settings):
+@pytest.fixture(autouse=True)
+def _signed_callbacks(sandbox, settings):
     settings.SKINSBACK_WEBHOOK_SECRET = SECRET
-    context = browser.new_context(viewport=WIDE)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
 
 
 def failed_by_callback() -> Purchase:
@@ -63,57 +57,57 @@ def in_first_screen(page, selector: str) -> bool:
     box = page.locator(selector).bounding_box()
     return (
         box is not None
-        and box["y"] + box["height"] <= WIDE["height"]
-        and box["x"] + box["width"] <= WIDE["width"]
+        and box["y"] + box["height"] <= VIEWPORT["height"]
+        and box["x"] + box["width"] <= VIEWPORT["width"]
     )
 
 
-def test_a_failed_purchase_page_answers_first(wide, live_server):
+def test_a_failed_purchase_page_answers_first(page, live_server):
     staff("olga.operator", "Operators")
     purchase = failed_by_callback()
-    login(wide, live_server, "olga.operator", PASSWORD)
-    wide.goto(f"{live_server.url}{reverse('admin:purchases_purchase_change', args=[purchase.pk])}")
-    assert wide.locator("#main.shifted").count() == 1  # the sidebar is open
+    login(page, live_server, "olga.operator", PASSWORD)
+    page.goto(f"{live_server.url}{reverse('admin:purchases_purchase_change', args=[purchase.pk])}")
+    assert page.locator("#main.shifted").count() == 1  # the sidebar is open
     for selector in ("#bo-amount", "#bo-money-note", "#bo-state", "#bo-reason", "#bo-buy-again"):
-        assert in_first_screen(wide, selector), selector
-    assert wide.inner_text("#bo-amount") == "14.62 USD"
-    assert "not documented" in wide.inner_text("#bo-money-note")
-    assert "could not create the trade offer" in wide.inner_text("#bo-reason")
-    lines = wide.locator(".bo-timeline li")
+        assert in_first_screen(page, selector), selector
+    assert page.inner_text("#bo-amount") == "14.62 USD"
+    assert "not documented" in page.inner_text("#bo-money-note")
+    assert "could not create the trade offer" in page.inner_text("#bo-reason")
+    lines = page.locator(".bo-timeline li")
     texts = [lines.nth(i).inner_text() for i in range(lines.count())]
     assert len(texts) == 4  # created, bought, the callback that failed it (one line), its repeat
     assert "applied" in texts[2] and "Failed" in texts[2]
     assert "no change" in texts[3]
-    screenshot(wide, "purchase_failed")
+    screenshot(page, "purchase_failed")
 
-    wide.click("#bo-buy-again")
-    wide.wait_for_url("**/purchase/buy/confirm/**")
-    assert f"replaces {purchase.custom_id}" in wide.inner_text("#content")
+    page.click("#bo-buy-again")
+    page.wait_for_url("**/purchase/buy/confirm/**")
+    assert f"replaces {purchase.custom_id}" in page.inner_text("#content")
     assert Purchase.objects.count() == 1  # nothing bought before the confirmation
 
 
-def test_support_triages_callbacks_by_exact_custom_id(wide, live_server):
+def test_support_triages_callbacks_by_exact_custom_id(page, live_server):
     staff("sam.support", "Support")
     purchase = failed_by_callback()
     other = make_purchase(state="in_progress", provider_status="creating_trade", buy_id="130000778")
     send_callback(Client(), other, "waiting_accept")
-    login(wide, live_server, "sam.support", PASSWORD)
-    wide.goto(f"{live_server.url}{reverse('admin:purchases_webhookevent_changelist')}")
-    assert wide.locator("#result_list tbody tr").count() == 3
-    wide.fill("#searchbar", f"  {purchase.custom_id} ")
-    wide.press("#searchbar", "Enter")
-    wide.wait_for_url("**q=**")
-    rows = wide.locator("#result_list tbody tr")
+    login(page, live_server, "sam.support", PASSWORD)
+    page.goto(f"{live_server.url}{reverse('admin:purchases_webhookevent_changelist')}")
+    assert page.locator("#result_list tbody tr").count() == 3
+    page.fill("#searchbar", f"  {purchase.custom_id} ")
+    page.press("#searchbar", "Enter")
+    page.wait_for_url("**q=**")
+    rows = page.locator("#result_list tbody tr")
     assert rows.count() == 2
     assert "trade_create_error" in rows.nth(0).inner_text()
-    outcomes = wide.locator("#result_list td.field-outcome").all_inner_texts()
+    outcomes = page.locator("#result_list td.field-outcome").all_inner_texts()
     assert sorted(outcomes) == ["applied", "no change"]
-    screenshot(wide, "webhook_events")
-    wide.fill("#searchbar", purchase.custom_id[:-2])  # a prefix is not a custom_id
-    wide.press("#searchbar", "Enter")
-    wide.wait_for_url(f"**q={purchase.custom_id[:-2]}")
-    assert wide.locator("#result_list tbody tr").count() == 0
-    wide.go_back()
-    wide.locator("#result_list td.field-purchase_link a").first.click()
-    wide.wait_for_url(f"**/purchase/{purchase.pk}/change/")
+    screenshot(page, "webhook_events")
+    page.fill("#searchbar", purchase.custom_id[:-2])  # a prefix is not a custom_id
+    page.press("#searchbar", "Enter")
+    page.wait_for_url(f"**q={purchase.custom_id[:-2]}")
+    assert page.locator("#result_list tbody tr").count() == 0
+    page.go_back()
+    page.locator("#result_list td.field-purchase_link a").first.click()
+    page.wait_for_url(f"**/purchase/{purchase.pk}/change/")
     assert WebhookEvent.objects.filter(purchase=purchase).count() == 2

@@ -21,17 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 VENDOR_STEAM_ID = "76561198050648523"  # the sandbox answers this user's inventory with the vendor's example
 PASSWORD = "Support-flow-pw-2024"
-STEAM_CDN = "https://steamcommunity-a.akamaihd.net/**"
-# tests never reach the internet: Steam images are answered with a grey square
-PLACEHOLDER_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200"><rect width="200" height="200" fill="#9aa5b1"/></svg>'
-
-
-@pytest.fixture(autouse=True)
-def _offline(page):
-    from django.core.cache import cache
-
-    cache.clear()  # the cache is a table that outlives transactional tests (the dashboard caches there)
-    page.route(STEAM_CDN, lambda route: route.fulfill(content_type="image/svg+xml", body=PLACEHOLDER_SVG))
 
 
 def staff(username: str, group: str):

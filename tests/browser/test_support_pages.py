@@ -12,35 +12,12 @@ from django.contrib.auth.models import Group
 from purchases.roles import setup_roles
 from tests.factories import make_purchase, make_user
 
-from .conftest import ARTIFACTS, login, screenshot
+from .conftest import GREY_SQUARE, STEAM_CDN, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "Support-pages-pw-2024"
 VENDOR_STEAM_ID = "76561198050648523"  # the sandbox answers this user's inventory with the vendor's example
-STEAM_CDN = "https://steamcommunity-a.akamaihd.net/**"
-GREY_SQUARE = (
-    '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200">'
-    '<rect width="200" height="200" fill="#9aa5b1"/></svg>'
-)
-
-
-@pytest.fixture
-def wide(browser, request):
-    """A page at 1440 px, Steam's CDN answered locally (tests never reach the internet)."""
-    from django.core.cache import cache
-
-    cache.clear()  # the cache is a table that outlives transactional tests
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.route(STEAM_CDN, lambda route: route.fulfill(content_type="image/svg+xml", body=GREY_SQUARE))
-    yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
 
 
 def staff(username: str, group: str) -> None:
@@ -49,30 +26,30 @@ def staff(username: str, group: str) -> None:
     user.groups.add(Group.objects.get(name=group))
 
 
-def test_support_gets_a_403_and_an_unknown_steam_id_a_404_inside_the_admin(wide, live_server, sandbox):
+def test_support_gets_a_403_and_an_unknown_steam_id_a_404_inside_the_admin(page, live_server, sandbox):
     staff("sam.support", "Support")
     user = make_user(display_name="Redline Rick")
-    login(wide, live_server, "sam.support", PASSWORD)
+    login(page, live_server, "sam.support", PASSWORD)
     came_from = f"{live_server.url}/admin/purchases/steamuser/{user.pk}/change/"
-    wide.goto(f"{live_server.url}/admin/purchases/steamuser/{user.pk}/buy/", referer=came_from)
-    assert wide.locator("#site-name").is_visible() and wide.locator("#user-tools").is_visible()
-    text = wide.inner_text("#content")
+    page.goto(f"{live_server.url}/admin/purchases/steamuser/{user.pk}/buy/", referer=came_from)
+    assert page.locator("#site-name").is_visible() and page.locator("#user-tools").is_visible()
+    text = page.inner_text("#content")
     assert "You may not do this" in text and "Buying skins needs the Operators role; ask an admin" in text
-    assert wide.locator("#bo-error-links a", has_text="Back to the page you came from").is_visible()
-    screenshot(wide, "support_403")
+    assert page.locator("#bo-error-links a", has_text="Back to the page you came from").is_visible()
+    screenshot(page, "support_403")
 
-    wide.goto(f"{live_server.url}/admin/inventory/76561198000009999/")
-    assert wide.locator("#user-tools").is_visible()
-    assert "No Steam user with the Steam id 76561198000009999" in wide.inner_text("#content")
-    screenshot(wide, "inventory_404")
-    wide.click("text=Look the id up among the Steam users")
-    wide.wait_for_url("**/admin/purchases/steamuser/?q=76561198000009999")
+    page.goto(f"{live_server.url}/admin/inventory/76561198000009999/")
+    assert page.locator("#user-tools").is_visible()
+    assert "No Steam user with the Steam id 76561198000009999" in page.inner_text("#content")
+    screenshot(page, "inventory_404")
+    page.click("text=Look the id up among the Steam users")
+    page.wait_for_url("**/admin/purchases/steamuser/?q=76561198000009999")
 
-    wide.click("#bo-site-link")  # was "View site", a 404
-    wide.wait_for_url("**/admin/purchases/purchase/find/")
+    page.click("#bo-site-link")  # was "View site", a 404
+    page.wait_for_url("**/admin/purchases/purchase/find/")
 
 
-def test_find_a_user_by_name_and_read_their_purchases(wide, live_server, sandbox):
+def test_find_a_user_by_name_and_read_their_purchases(page, live_server, sandbox):
     staff("sam.support", "Support")
     rick = make_user(display_name="Redline Rick")
     make_user(display_name="Redline Rose")
@@ -86,31 +63,31 @@ def test_find_a_user_by_name_and_read_their_purchases(wide, live_server, sandbox
             price=Decimal("1234.5") if n % 3 == 0 else None,
             max_price=Decimal("1500"),
         )
-    login(wide, live_server, "sam.support", PASSWORD)
-    wide.fill("#bo-find-q", "  REDLINE r")
-    wide.press("#bo-find-q", "Enter")
-    wide.wait_for_selector("#bo-found-users")
-    names = wide.locator("#bo-found-users tbody th").all_inner_texts()
+    login(page, live_server, "sam.support", PASSWORD)
+    page.fill("#bo-find-q", "  REDLINE r")
+    page.press("#bo-find-q", "Enter")
+    page.wait_for_selector("#bo-found-users")
+    names = page.locator("#bo-found-users tbody th").all_inner_texts()
     assert names == ["Redline Rick", "Redline Rose"]
-    screenshot(wide, "find_by_name")
+    screenshot(page, "find_by_name")
 
-    wide.fill("#bo-find-q", "BO-RICK-0003 ")  # a custom_id in capitals, with a space
-    wide.press("#bo-find-q", "Enter")
-    wide.wait_for_url("**/admin/purchases/purchase/*/change/")
+    page.fill("#bo-find-q", "BO-RICK-0003 ")  # a custom_id in capitals, with a space
+    page.press("#bo-find-q", "Enter")
+    page.wait_for_url("**/admin/purchases/purchase/*/change/")
 
-    wide.goto(f"{live_server.url}/admin/purchases/purchase/find/?q=redline+rick")
-    wide.wait_for_url(f"**/admin/purchases/steamuser/{rick.pk}/change/")
-    totals = wide.inner_text("#bo-user-totals")
+    page.goto(f"{live_server.url}/admin/purchases/purchase/find/?q=redline+rick")
+    page.wait_for_url(f"**/admin/purchases/steamuser/{rick.pk}/change/")
+    totals = page.inner_text("#bo-user-totals")
     assert "12 purchases" in totals and "4,938.00 USD spent" in totals and "4 in progress" in totals
-    assert wide.locator("#bo-user-recent tbody tr").count() == 10
-    assert wide.locator("#bo-user-recent .bo-badge").first.is_visible()
-    wide.locator("#bo-user-purchases").scroll_into_view_if_needed()
-    screenshot(wide, "steam_user_purchases")
-    wide.locator("#bo-user-recent tbody a").first.click()
-    wide.wait_for_url("**/admin/purchases/purchase/*/change/")
+    assert page.locator("#bo-user-recent tbody tr").count() == 10
+    assert page.locator("#bo-user-recent .bo-badge").first.is_visible()
+    page.locator("#bo-user-purchases").scroll_into_view_if_needed()
+    screenshot(page, "steam_user_purchases")
+    page.locator("#bo-user-recent tbody a").first.click()
+    page.wait_for_url("**/admin/purchases/purchase/*/change/")
 
 
-def test_inventory_money_currency_and_broken_images(wide, live_server, sandbox):
+def test_inventory_money_currency_and_broken_images(page, live_server, sandbox):
     staff("sam.support", "Support")
     make_user(steam_id=VENDOR_STEAM_ID, display_name="Gabe Example")
     broken = {"n": 0}
@@ -122,42 +99,42 @@ def test_inventory_money_currency_and_broken_images(wide, live_server, sandbox):
         else:
             route.fulfill(content_type="image/svg+xml", body=GREY_SQUARE)
 
-    wide.unroute(STEAM_CDN)
-    wide.route(STEAM_CDN, some_images_fail)
-    login(wide, live_server, "sam.support", PASSWORD)
+    page.unroute(STEAM_CDN)
+    page.route(STEAM_CDN, some_images_fail)
+    login(page, live_server, "sam.support", PASSWORD)
     query = "provider=skinsback&game=cs2&currency=rub&custom_currency=pts&rate=0.25"
-    wide.goto(f"{live_server.url}/admin/inventory/{VENDOR_STEAM_ID}/?{query}")
-    wide.wait_for_selector("#inv-grid")
-    note = wide.inner_text("#inv-currency")  # the sandbox prices in RUB whatever is asked: said so
+    page.goto(f"{live_server.url}/admin/inventory/{VENDOR_STEAM_ID}/?{query}")
+    page.wait_for_selector("#inv-grid")
+    note = page.inner_text("#inv-currency")  # the sandbox prices in RUB whatever is asked: said so
     assert "custom currency PTS" in note and "priced in RUB" in note
-    usd = wide.locator(".inv-usd").all_inner_texts()
+    usd = page.locator(".inv-usd").all_inner_texts()
     assert usd and all(t == "—" or t.endswith(" USD") for t in usd)
-    assert "USD" in wide.inner_text("#inv-summary")
-    wide.wait_for_function("document.querySelectorAll('.inv-img.is-broken').length > 0")
-    assert wide.locator(".inv-img.is-broken").first.is_visible()
-    screenshot(wide, "inventory_money")
+    assert "USD" in page.inner_text("#inv-summary")
+    page.wait_for_function("document.querySelectorAll('.inv-img.is-broken').length > 0")
+    assert page.locator(".inv-img.is-broken").first.is_visible()
+    screenshot(page, "inventory_money")
 
 
-def test_dashboard_says_what_not_offered_means(wide, live_server, sandbox):
+def test_dashboard_says_what_not_offered_means(page, live_server, sandbox):
     staff("sam.support", "Support")
     for price in ("1234.5", "8120", "0.07"):
         make_purchase(state="delivered", price=Decimal(price), balance_debited=Decimal(price))
-    login(wide, live_server, "sam.support", PASSWORD)
-    wide.wait_for_selector("#bo-providers")
-    assert "no status endpoint" in wide.inner_text("#bo-providers .bo-provider-skinify")
-    assert "Skinify does not publish one" in wide.inner_text("#bo-status-note-skinify")
-    screenshot(wide, "dashboard_words")
+    login(page, live_server, "sam.support", PASSWORD)
+    page.wait_for_selector("#bo-providers")
+    assert "no status endpoint" in page.inner_text("#bo-providers .bo-provider-skinify")
+    assert "Skinify does not publish one" in page.inner_text("#bo-status-note-skinify")
+    screenshot(page, "dashboard_words")
 
 
-def test_skinify_search_by_a_part_of_the_name(wide, live_server, sandbox):
+def test_skinify_search_by_a_part_of_the_name(page, live_server, sandbox):
     staff("olga.operator", "Operators")
     user = make_user(steam_id=VENDOR_STEAM_ID, display_name="Gabe Example")
-    login(wide, live_server, "olga.operator", PASSWORD)
-    wide.goto(
+    login(page, live_server, "olga.operator", PASSWORD)
+    page.goto(
         f"{live_server.url}/admin/purchases/steamuser/{user.pk}/buy/?provider=skinify&game=cs2&name=Redline"
     )
-    wide.wait_for_selector("#bo-results")
-    names = wide.locator("#bo-results tbody label").all_inner_texts()
+    page.wait_for_selector("#bo-results")
+    names = page.locator("#bo-results tbody label").all_inner_texts()
     assert names and all("redline" in n.casefold() for n in names)
-    assert wide.locator("#bo-no-results").count() == 0
-    screenshot(wide, "skinify_search_redline")
+    assert page.locator("#bo-no-results").count() == 0
+    screenshot(page, "skinify_search_redline")
