@@ -42,23 +42,19 @@ API (one fake serves every provider code; the client it answers through carries 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import inspect
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from purchases.providers import PROVIDERS, skinsback_parse
 from purchases.providers.base import (
     Balance,
-    BatchBuyResult,
-    BuyRequest,
     CatalogEntry,
     HistoryPage,
     Inventory,
     NotSupported,
     Provider,
-    PurchaseInfo,
     ServerStatus,
 )
 from tests.fixtures import vendor
@@ -225,53 +221,41 @@ class FakeClient:
         offered = getattr(self.real, method) is not getattr(Provider, method)
         return self.fake.respond(self.real.code, method, offered, kwargs)
 
-    def buy(self, *, partner: str, token: str, request: BuyRequest) -> PurchaseInfo:
-        return self._respond("buy", partner=partner, token=token, request=request)
 
-    def batch_buy(self, *, partner: str, token: str, items: Sequence[BuyRequest]) -> BatchBuyResult:
-        return self._respond("batch_buy", partner=partner, token=token, items=items)
+#: the provider's API calls (the methods of `Provider` that send a request): the fake answers each one
+API_CALLS = (
+    "buy",
+    "batch_buy",
+    "get_purchases",
+    "history",
+    "inventory",
+    "price_list",
+    "search",
+    "item_price",
+    "balance",
+    "server_status",
+)
 
-    def get_purchases(
-        self, *, buy_ids: Sequence[str] = (), custom_ids: Sequence[str] = ()
-    ) -> list[PurchaseInfo]:
-        return self._respond("get_purchases", buy_ids=buy_ids, custom_ids=custom_ids)
 
-    def history(self, *, since: datetime, until: datetime, cursor: str | None = None) -> HistoryPage:
-        return self._respond("history", since=since, until=until, cursor=cursor)
+def _fake_call(method: str) -> Any:
+    """A FakeClient method with `Provider.<method>`'s own signature: the call is recorded with every
+    argument by name, defaults included, so the fake cannot drift from the interface."""
+    signature = inspect.signature(getattr(Provider, method))
 
-    def inventory(
-        self,
-        *,
-        steam_id: str,
-        token: str,
-        game: str,
-        currency: str | None = None,
-        multiplier: Decimal | None = None,
-        custom_currency: str | None = None,
-        rate: Decimal | None = None,
-    ) -> Inventory:
-        return self._respond(
-            "inventory",
-            steam_id=steam_id,
-            token=token,
-            game=game,
-            currency=currency,
-            multiplier=multiplier,
-            custom_currency=custom_currency,
-            rate=rate,
-        )
+    def call(self: FakeClient, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = {name: value for name, value in bound.arguments.items() if name != "self"}
+        answer = self._respond(method, **arguments)
+        return iter(answer) if method == "price_list" else answer
 
-    def price_list(self, *, game: str) -> Iterator[CatalogEntry]:
-        return iter(self._respond("price_list", game=game))
+    call.__name__ = call.__qualname__ = method
+    call.__signature__ = signature  # type: ignore[attr-defined]
+    return call
 
-    def search(self, *, name: str, game: str) -> list[CatalogEntry]:
-        return self._respond("search", name=name, game=game)
 
-    def balance(self) -> Balance:
-        return self._respond("balance")
-
-    def server_status(self) -> ServerStatus:
-        return self._respond("server_status")
+for _method in API_CALLS:
+    setattr(FakeClient, _method, _fake_call(_method))
 
 
 def fake_class(real: type[Provider], fake: FakeProvider) -> type[Provider]:

@@ -90,3 +90,23 @@ def test_buys_need_an_answer(fake_provider):
     fake_provider.answers["buy"] = lambda **kwargs: kwargs["partner"]
     assert client.buy(partner="p", token="t", request=None) == "p"
     assert [c.method for c in fake_provider.writes] == ["buy", "buy"]
+
+
+def test_every_api_call_of_the_interface_is_answered_by_the_fake_never_sent(fake_provider, no_http):
+    """A method added to Provider and not to API_CALLS would reach the real client (and the network)."""
+    from purchases.providers.base import Provider
+    from tests.fakes import API_CALLS, FakeClient
+
+    sends = {
+        name
+        for name, member in vars(Provider).items()
+        if callable(member)
+        and not name.startswith("_")
+        and name not in {"buy_outcome_unknown", "iter_history"}
+    }
+    assert sends == set(API_CALLS)
+    skinify = get_provider("skinify")
+    fake_provider.answers["item_price"] = "entry"
+    assert skinify.item_price(item_id="42") == "entry"  # game defaulted, recorded by name
+    assert fake_provider.calls == [Call("item_price", {"item_id": "42", "game": ""}, "skinify")]
+    assert all(getattr(FakeClient, name).__signature__ for name in API_CALLS) and not no_http.calls

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import responses
 
 from purchases.providers.base import InventoryItem
 from tests.factories import make_user
@@ -36,3 +37,18 @@ def _clean_cache(clean_cache):
 @pytest.fixture
 def steam_user(db):
     return make_user(steam_id=VENDOR_STEAM_ID, display_name="Gabe Example")
+
+
+#: the real clients' URLs in tests that answer them with `responses` (the `api` fixture)
+SB_URL = "https://skinsback.test/api.php"
+SF_URL = "https://skinify.test/api/"
+
+
+@pytest.fixture
+def api(settings):
+    """The real SkinsBack and Skinify clients, their HTTP answered by `responses` (no retries)."""
+    settings.SKINSBACK_API_URL = SB_URL
+    settings.SKINIFY_API_URL = SF_URL
+    settings.PROVIDER_READ_RETRIES = 0
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock

@@ -5,28 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import responses
 
 from inventory.listing import card
 from inventory.services import InventoryOptions
 from inventory.views import currency_note
 from purchases.providers.base import InventoryItem
 
+from .conftest import SB_URL, SF_URL
 from .test_page import cards, page_url
 
 pytestmark = pytest.mark.django_db
-
-SB_URL = "https://skinsback.test/api.php"
-SF_URL = "https://skinify.test/api/"
-
-
-@pytest.fixture
-def api(settings):
-    settings.SKINSBACK_API_URL = SB_URL
-    settings.SKINIFY_API_URL = SF_URL
-    settings.PROVIDER_READ_RETRIES = 0
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def sb_inventory(price: str, currency: str = "rub") -> dict:

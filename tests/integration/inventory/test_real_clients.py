@@ -6,25 +6,13 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
-import responses
 
 from tests.fixtures import vendor
 
+from .conftest import SB_URL, SF_URL
 from .test_page import cards, page_url
 
 pytestmark = pytest.mark.django_db
-
-SB_URL = "https://skinsback.test/api.php"
-SF_URL = "https://skinify.test/api/"
-
-
-@pytest.fixture
-def api(settings):
-    settings.SKINSBACK_API_URL = SB_URL
-    settings.SKINIFY_API_URL = SF_URL
-    settings.PROVIDER_READ_RETRIES = 0
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def sent(call) -> dict:
