@@ -101,6 +101,19 @@ def login(page, live_server, username: str, password: str) -> None:
     page.wait_for_selector("#user-tools")
 
 
+def buy_ticked_items_for(page, term: str, label: str) -> None:
+    """On the item list with items ticked: "Buy for a Steam user…", pick the user by typing `term` in
+    the autocomplete and choosing `label`, and land on the confirmation page."""
+    page.select_option("select[name=action]", "buy_for_user")
+    page.click("button[name=index]")
+    page.wait_for_url("**/purchase/buy/user/**")
+    page.click(".select2-selection")
+    page.fill(".select2-search__field", term)
+    page.click(f".select2-results__option:has-text('{label}')")
+    page.click("#bo-choose-user input[type=submit]")
+    page.wait_for_url("**/purchase/buy/confirm/**")
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -16,7 +16,7 @@ from purchases.models import Item, Purchase
 from sandbox.server import SandboxServer
 from tests.factories import make_user
 
-from .conftest import login, screenshot
+from .conftest import buy_ticked_items_for, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +52,6 @@ def dragon_lore(sb: SandboxServer) -> Item:
 
 
 def test_confirmation_rereads_flags_and_needs_the_tick(page, live_server, sandbox, operator):
-    page = page
     make_user(display_name="Gabe Newell")
     fresh = catalog_item(sandbox, 0)
     repriced = catalog_item(sandbox, 1, price=Decimal("1.00"), days_old=3)  # the sandbox sells it dearer
@@ -66,14 +65,7 @@ def test_confirmation_rereads_flags_and_needs_the_tick(page, live_server, sandbo
     screenshot(page, "buy_item_list_ages")
     for item in (fresh, repriced, gone, dear):
         page.check(f"input.action-select[value='{item.pk}']")
-    page.select_option("select[name=action]", "buy_for_user")
-    page.click("button[name=index]")
-    page.wait_for_url("**/purchase/buy/user/**")
-    page.click(".select2-selection")
-    page.fill(".select2-search__field", "Gabe")
-    page.click(".select2-results__option:has-text('Gabe Newell')")
-    page.click("#bo-choose-user input[type=submit]")
-    page.wait_for_url("**/purchase/buy/confirm/**")
+    buy_ticked_items_for(page, "Gabe", "Gabe Newell")
 
     assert sandbox.state.requests["market_search"] == 2  # the two stale items, before any buy
     assert not {"market_buy", "market_batch_buy"} & set(sandbox.state.requests)
@@ -119,21 +111,13 @@ def test_confirmation_rereads_flags_and_needs_the_tick(page, live_server, sandbo
 def test_demo_catalog_bought_in_bulk_is_not_refused(page, live_server, sandbox, operator):
     from purchases.demo import seed_demo
 
-    page = page
     seed_demo()
     make_user(display_name="Gabe Newell")
     login(page, live_server, "olga.operator", "pw-olga.operator")
     page.goto(f"{live_server.url}{reverse('admin:purchases_item_changelist')}?available__exact=1")
     screenshot(page, "buy_demo_catalog")
     page.check("#action-toggle")
-    page.select_option("select[name=action]", "buy_for_user")
-    page.click("button[name=index]")
-    page.wait_for_url("**/purchase/buy/user/**")
-    page.click(".select2-selection")
-    page.fill(".select2-search__field", "Gabe")
-    page.click(".select2-results__option:has-text('Gabe Newell')")
-    page.click("#bo-choose-user input[type=submit]")
-    page.wait_for_url("**/purchase/buy/confirm/**")
+    buy_ticked_items_for(page, "Gabe", "Gabe Newell")
     assert page.locator("#bo-skipped").count() == 0  # every demo item shown available is on sale there
     assert "0 changed, 0 no longer on sale" in page.locator("#bo-recheck").inner_text()
     screenshot(page, "buy_demo_confirm")
