@@ -41,7 +41,7 @@ def _settings():
 
 
 def test_registry_and_settings_read_at_call_time():
-    assert {"skinsback": SkinsBackProvider, "skinify": SkinifyProvider} == PROVIDERS
+    assert PROVIDERS["skinsback"] is SkinsBackProvider and PROVIDERS["skinify"] is SkinifyProvider
     provider = get_provider()
     assert isinstance(provider, SkinifyProvider) and provider.api_url == SF_URL
     sb = get_provider("skinsback")
