@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 
 from .buy_lines import Line, Plan, Skipped
 from .models import Game, ProviderCode, Purchase, SteamUser
+from .money import usd
 from .services.create import BuyLine, max_price_cap
 from .validators import parse_money, validate_steam_id
 
@@ -165,7 +166,9 @@ class ConfirmForm(forms.Form):
             self.add_error(line.field_name, error)
             return None
         if amount > cap:
-            self.add_error(line.field_name, f"The max price {amount} is above the cap of {cap} USD per item.")
+            self.add_error(
+                line.field_name, f"The max price {usd(amount)} is above the cap of {usd(cap)} per item."
+            )
             return None
         return amount
 

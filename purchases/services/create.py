@@ -84,7 +84,7 @@ def _line_problems(line: BuyLine, provider: str, cap: Decimal) -> list[str]:
     if line.max_price is None or line.max_price <= 0:
         problems.append(f"{line.label}: the max price must be a positive number.")
     elif line.max_price > cap:
-        problems.append(f"{line.label}: the max price {line.max_price} is above the cap of {cap} USD.")
+        problems.append(f"{line.label}: the max price {usd(line.max_price)} is above the cap of {usd(cap)}.")
     elif line.known_price is not None and line.max_price < line.known_price and not line.acknowledged:
         problems.append(_below_price_problem(line, cap))
     if line.item is not None and line.item.provider != provider:

@@ -18,6 +18,7 @@ from inventory.forms import GAMES, InventoryForm
 from inventory.listing import SORTS, Summary, amount, filter_items, sort_items, summarize
 from inventory.services import REQUEST_OPTIONS, LoadedInventory, fetch_inventory
 from purchases.models import ProviderCode, SteamUser
+from purchases.money import money, usd
 from purchases.providers.base import InventoryItem, ProviderError
 from purchases.validators import validate_steam_id
 
@@ -115,8 +116,8 @@ def summary_line(summary: Summary, currency: str, loaded: LoadedInventory) -> st
     cached = " (from the cache)" if loaded.from_cache else ""
     return (
         f"{summary.count} items, {summary.accepted_count} accepted ({summary.disabled_count} not accepted). "
-        f"Accepted value: ${summary.total_usd} · {summary.total_local} {currency} · "
-        f"multiplied {summary.total_multiplied} {currency}{cached}"
+        f"Accepted value: {usd(summary.total_usd)} · {money(summary.total_local, currency)} · "
+        f"multiplied {money(summary.total_multiplied, currency)}{cached}"
     )
 
 

@@ -39,7 +39,7 @@ def refused(operator_client, fake_provider, enqueue, no_http, django_capture_on_
         ("-3", "The max price must be greater than zero."),
         ("1.234", "The max price has at most two decimals (cents)."),
         ("NaN", "The max price must be a number, like 12.50."),
-        ("1000.01", "The max price 1000.01 is above the cap of 1000.00 USD per item."),
+        ("1000.01", "The max price 1,000.01 USD is above the cap of 1,000.00 USD per item."),
     ],
 )
 def test_bad_max_price_is_refused(operator_client, refused, value, message):

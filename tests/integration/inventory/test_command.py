@@ -36,7 +36,7 @@ def test_table_lists_items_and_the_summary(steam_user, fake_provider):
     assert rows[0].split()[-4:] == ["0.07", "6.49", "12.98", "yes"]
     assert rows[-1].startswith("Rescue Cap") and rows[-1].endswith("no")
     assert lines[-1] == (
-        "17 items, 13 accepted (4 not accepted). Accepted value: $1.31 · 121.47 RUB · multiplied 242.98 RUB"
+        "17 items, 13 accepted (4 not accepted). Accepted value: 1.31 USD · 121.47 RUB · multiplied 242.98 RUB"
     )
 
 
