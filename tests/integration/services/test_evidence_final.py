@@ -85,6 +85,16 @@ def test_lookup_purchase_refresh_always_asks_even_for_a_final_purchase(api):
 # ------------------------------------------------------------------------------ case 3: callbacks are hints
 
 
+def hold_less_callback(purchase: Purchase, offer_status: str) -> dict:
+    """A status_change callback's data for buy 65, as the vendor sends it: no hold fields."""
+    return {
+        "item": {"id": "2516"},
+        "buy_id": "65",
+        "offer_status": offer_status,
+        "custom_id": purchase.custom_id,
+    }
+
+
 def test_an_accepted_callback_without_hold_fields_keeps_it_open_and_looks_it_up(api, client):
     purchase = make_purchase(state=State.IN_PROGRESS, buy_id="65", provider_status="waiting_accept")
     held = getinfo_item(
@@ -105,26 +115,14 @@ def test_an_accepted_callback_without_hold_fields_keeps_it_open_and_looks_it_up(
 def test_a_hold_less_accepted_callback_stays_open_when_the_lookup_fails(api, client):
     purchase = make_purchase(state=State.IN_PROGRESS, buy_id="65", provider_status="waiting_accept")
     api.post(SB_URL, status=502)
-    data = {
-        "item": {"id": "2516"},
-        "buy_id": "65",
-        "offer_status": "accepted",
-        "custom_id": purchase.custom_id,
-    }
-    assert post_callback(client, data).status_code == 200
+    assert post_callback(client, hold_less_callback(purchase, "accepted")).status_code == 200
     assert fresh(purchase).state == State.ON_HOLD  # open and polled, never final on a hint
 
 
 def test_a_callback_contradicting_a_final_state_does_not_reopen_it_but_asks(api, client):
     purchase = make_purchase(state=State.DELIVERED, buy_id="65", provider_status="accepted")
     api.post(SB_URL, json=items(getinfo_item(buy_id="65", offer_status="accepted", in_hold=False)))
-    data = {
-        "item": {"id": "2516"},
-        "buy_id": "65",
-        "offer_status": "waiting_accept",
-        "custom_id": purchase.custom_id,
-    }
-    assert post_callback(client, data).status_code == 200
+    assert post_callback(client, hold_less_callback(purchase, "waiting_accept")).status_code == 200
     assert fresh(purchase).state == State.DELIVERED and methods(api) == ["market_getinfo"]
 
 
