@@ -32,6 +32,18 @@ def callback(at, custom_id: str, buy_id: str, status: str = "accepted") -> Webho
     )
 
 
+def change(purchase, at, old_state: str, new_state: str, provider_status: str, source: str) -> PurchaseEvent:
+    """A state change event of `purchase` at `at`."""
+    return PurchaseEvent.objects.create(
+        purchase=purchase,
+        at=at,
+        old_state=old_state,
+        new_state=new_state,
+        new_provider_status=provider_status,
+        source=source,
+    )
+
+
 def story(start=None):
     start = start or timezone.now() - timedelta(minutes=30)
     purchase = make_purchase(
@@ -50,24 +62,10 @@ def story(start=None):
         method="market_buy",
         response_excerpt='{"status":"success"}',
     )
-    PurchaseEvent.objects.create(
-        purchase=purchase,
-        at=start + timedelta(seconds=2),
-        old_state="pending",
-        new_state="in_progress",
-        new_provider_status="creating_trade",
-        source="buy",
-    )
+    change(purchase, start + timedelta(seconds=2), "pending", "in_progress", "creating_trade", source="buy")
     callback(start + timedelta(seconds=3), "bo-story-1", "4242", "waiting_accept")
     call(start + timedelta(seconds=4), "4242 9999", request_excerpt='{"buy_ids":["4242","9999"]}')
-    PurchaseEvent.objects.create(
-        purchase=purchase,
-        at=start + timedelta(seconds=5),
-        old_state="in_progress",
-        new_state="on_hold",
-        new_provider_status="accepted",
-        source="sync",
-    )
+    change(purchase, start + timedelta(seconds=5), "in_progress", "on_hold", "accepted", source="sync")
     return purchase
 
 
