@@ -12,7 +12,7 @@ from django.utils import timezone
 from purchases.demo import DEMO_PROVIDER, seed_demo
 from purchases.models import Item, Purchase
 from purchases.providers.skinsback import SkinsBackProvider
-from tests.factories import make_user
+from tests.factories import make_item, make_user
 
 from .helpers import CONFIRM_URL, form_data, open_confirm, text
 
@@ -22,6 +22,18 @@ READS = {"market_search", "balance"}
 def demo_items() -> list[Item]:
     seed_demo()
     return list(Item.objects.filter(provider=DEMO_PROVIDER).order_by("pk"))
+
+
+def stale_item(provider: str, listing, price: Decimal) -> Item:
+    """An item of a sandbox listing, at `price`, last read three days ago (the confirmation re-reads it)."""
+    return make_item(
+        provider=provider,
+        provider_item_id=str(listing.id),
+        name=listing.name,
+        game="cs2",
+        price=price,
+        synced_at=timezone.now() - timedelta(days=3),
+    )
 
 
 @pytest.mark.django_db
@@ -69,14 +81,7 @@ def test_the_re_read_holds_no_transaction_and_waits_briefly(
 
     monkeypatch.setattr(SkinsBackProvider, "search", watched)
     listing = sandbox.state.catalog.listing("skinsback", "cs2", 0)
-    item = Item.objects.create(
-        provider="skinsback",
-        provider_item_id=str(listing.id),
-        name=listing.name,
-        game="cs2",
-        price=Decimal("1.00"),
-        synced_at=timezone.now() - timedelta(days=3),
-    )
+    item = stale_item("skinsback", listing, Decimal("1.00"))
     open_confirm(operator_client, make_user(), [item])
     assert seen == [(False, (1.0, 0.5), 0)]
     item.refresh_from_db()
@@ -95,17 +100,7 @@ def test_the_re_read_holds_no_transaction_and_waits_briefly(
 def test_skinify_items_are_re_read_by_id(operator_client, sandbox):
     catalog = sandbox.state.catalog
     listings = [catalog.listing("skinify", "csgo", i) for i in (0, 1, 2, 9)]  # 50000010: not on sale
-    items = [
-        Item.objects.create(
-            provider="skinify",
-            provider_item_id=str(x.id),
-            name=x.name,
-            game="cs2",
-            price=Decimal("0.50"),
-            synced_at=timezone.now() - timedelta(days=3),
-        )
-        for x in listings
-    ]
+    items = [stale_item("skinify", x, Decimal("0.50")) for x in listings]
     page = open_confirm(operator_client, make_user(), items)
     assert sandbox.state.requests["withdraw/price"] == 4  # one small read per item, never the price list
     assert "withdraw/prices" not in sandbox.state.requests
