@@ -58,14 +58,29 @@ def receiver() -> Iterator[Receiver]:
     server.server.shutdown()
 
 
+def bought_until_accepted(
+    sb: SandboxServer,
+    http: requests.Session,
+    call: Callable[..., dict],
+    receiver: Receiver,
+    outcome: str,
+    seconds: int,
+) -> tuple[str, Any, list[dict]]:
+    """Webhooks to `receiver`, a buy whose custom_id ends in `outcome`, `seconds` of sandbox time, then
+    the callbacks up to the "accepted" one: (custom_id, buy_id, events)."""
+    http.post(sb.url + "/_sandbox/config", json={"webhook_url": receiver.url})
+    custom_id = custom_id_with(sb.state, outcome)
+    buy_id = call(**buy_params(custom_id))["buy_id"]
+    sb.state.advance(seconds)
+    events = receiver.wait_for(lambda evs: any(e["data"].get("offer_status") == "accepted" for e in evs))
+    return custom_id, buy_id, events
+
+
 def test_buy_and_status_changes_are_posted_signed(
     sb: SandboxServer, http: requests.Session, call: Callable[..., dict], receiver: Receiver
 ) -> None:
-    http.post(sb.url + "/_sandbox/config", json={"webhook_url": receiver.url})
-    custom_id = custom_id_with(sb.state, "accepted")
-    buy_id = str(call(**buy_params(custom_id))["buy_id"])
-    sb.state.advance(7)
-    events = receiver.wait_for(lambda evs: any(e["data"].get("offer_status") == "accepted" for e in evs))
+    custom_id, buy_id, events = bought_until_accepted(sb, http, call, receiver, "accepted", 7)
+    buy_id = str(buy_id)
     assert [e["event"] for e in events] == ["buy_item", "status_change", "status_change"]
     assert events[0]["data"]["buy_id"] == buy_id and events[0]["data"]["offer_status"] == "creating_trade"
     waiting = events[1]["data"]
@@ -108,11 +123,7 @@ VENDOR_STATUS_CHANGE_KEYS = {"item", "buy_id", "offer_status", "error_reason", "
 def test_status_change_callbacks_are_holdless_even_for_a_held_purchase(
     sb: SandboxServer, http: requests.Session, call: Callable[..., dict], receiver: Receiver
 ) -> None:
-    http.post(sb.url + "/_sandbox/config", json={"webhook_url": receiver.url})
-    custom_id = custom_id_with(sb.state, "accepted_hold")
-    buy_id = call(**buy_params(custom_id))["buy_id"]
-    sb.state.advance(7)
-    events = receiver.wait_for(lambda evs: any(e["data"].get("offer_status") == "accepted" for e in evs))
+    _, buy_id, events = bought_until_accepted(sb, http, call, receiver, "accepted_hold", 7)
     changes = [e["data"] for e in events if e["event"] == "status_change"]
     assert [c["offer_status"] for c in changes] == ["waiting_accept", "accepted"]
     for change in changes:
@@ -125,11 +136,8 @@ def test_status_change_callbacks_are_holdless_even_for_a_held_purchase(
 def test_forced_rollback_inside_the_hold_is_called_back(
     sb: SandboxServer, http: requests.Session, call: Callable[..., dict], receiver: Receiver
 ) -> None:
-    http.post(sb.url + "/_sandbox/config", json={"webhook_url": receiver.url})
-    custom_id = custom_id_with(sb.state, "accepted_hold")
-    buy_id = call(**buy_params(custom_id))["buy_id"]
-    sb.state.advance(10)  # accepted at 6 s, held until 36 s
-    receiver.wait_for(lambda evs: any(e["data"].get("offer_status") == "accepted" for e in evs))
+    # accepted at 6 s, held until 36 s
+    custom_id, buy_id, _ = bought_until_accepted(sb, http, call, receiver, "accepted_hold", 10)
     held = http.get(sb.url + f"/_sandbox/purchases/{custom_id}").json()
     assert (held["status"], held["in_hold"]) == ("accepted", True)
     forced = http.post(
