@@ -6,10 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import responses
 
 from purchases.providers.base import InventoryItem
 from tests.factories import make_user
+from tests.integration.services.evidence import mocked_providers
 
 VENDOR_STEAM_ID = "76561198050648523"
 
@@ -39,16 +39,9 @@ def steam_user(db):
     return make_user(steam_id=VENDOR_STEAM_ID, display_name="Gabe Example")
 
 
-#: the real clients' URLs in tests that answer them with `responses` (the `api` fixture)
-SB_URL = "https://skinsback.test/api.php"
-SF_URL = "https://skinify.test/api/"
-
-
 @pytest.fixture
 def api(settings):
-    """The real SkinsBack and Skinify clients, their HTTP answered by `responses` (no retries)."""
-    settings.SKINSBACK_API_URL = SB_URL
-    settings.SKINIFY_API_URL = SF_URL
-    settings.PROVIDER_READ_RETRIES = 0
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    """The real SkinsBack and Skinify clients, their HTTP answered by `responses` (no retries): the same
+    set-up as the services tests' `api` (tests/integration/services/evidence.py)."""
+    with mocked_providers(settings) as mock:
         yield mock

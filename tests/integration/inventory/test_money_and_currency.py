@@ -10,8 +10,8 @@ from inventory.listing import card
 from inventory.services import InventoryOptions
 from inventory.views import currency_note
 from purchases.providers.base import InventoryItem
+from tests.integration.services.evidence import SB_URL, SF_URL
 
-from .conftest import SB_URL, SF_URL
 from .test_page import cards, page_url
 
 pytestmark = pytest.mark.django_db

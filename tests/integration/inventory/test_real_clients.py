@@ -8,8 +8,8 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.fixtures import vendor
+from tests.integration.services.evidence import SB_URL, SF_URL
 
-from .conftest import SB_URL, SF_URL
 from .test_page import cards, page_url
 
 pytestmark = pytest.mark.django_db
