@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from urllib.parse import parse_qs
-
 import pytest
 
 from tests.fixtures import vendor
-from tests.integration.services.evidence import SB_URL, SF_URL
+from tests.integration.services.evidence import SB_URL, SF_URL, sent
 
 from .test_page import cards, page_url
 
 pytestmark = pytest.mark.django_db
-
-
-def sent(call) -> dict:
-    body = call.request.body
-    body = body.decode() if isinstance(body, bytes) else body
-    try:
-        return json.loads(body)
-    except ValueError:
-        return {k: v[0] for k, v in parse_qs(body).items()}
 
 
 def test_vendor_example_through_the_skinsback_client(support_client, steam_user, api):
