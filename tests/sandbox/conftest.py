@@ -72,3 +72,23 @@ def buy_params(custom_id: str, item_id: int = 10_000_001, max_price: str = "1000
         "max_price": max_price,
         "custom_id": custom_id,
     }
+
+
+def batch_params(*custom_ids: str, first_item: int = 10_000_001) -> dict[str, Any]:
+    """A market_batch_buy of consecutive listings from `first_item`, one per custom_id."""
+    items = [{"id": first_item + n, "max_price": "1000", "custom_id": c} for n, c in enumerate(custom_ids)]
+    return {"method": "market_batch_buy", "partner": PARTNER, "token": TOKEN, "items": items}
+
+
+def skinify_buy_params(custom_id: str) -> dict[str, Any]:
+    """A Skinify withdraw/buy of listing 80000003."""
+    return {"partner": PARTNER, "token": TOKEN, "id": "80000003", "max_price": "20", "custom_id": custom_id}
+
+
+def add_fault(sb: SandboxServer, **rule: object) -> requests.Response:
+    """A fault rule added through the control API (POST /_sandbox/faults)."""
+    return requests.post(sb.url + "/_sandbox/faults", json=rule, timeout=5)
+
+
+def counters(sb: SandboxServer) -> dict[str, Any]:
+    return requests.get(sb.url + "/_sandbox/counters", timeout=5).json()

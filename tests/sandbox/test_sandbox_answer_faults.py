@@ -11,7 +11,7 @@ import requests
 
 from sandbox.server import SandboxServer
 
-from .conftest import HEADERS, PARTNER, TOKEN, buy_params
+from .conftest import HEADERS, add_fault, batch_params, buy_params, counters, skinify_buy_params
 
 
 def post(sb: SandboxServer, http: requests.Session, params: dict) -> requests.Response:
@@ -62,20 +62,10 @@ def test_an_error_code_after_record_is_answered_after_buying(
     assert sb.state.buys_recorded["maint-1"] == 1
 
 
-def batch(*custom_ids: str, first_item: int = 10_000_001) -> dict:
-    items = [{"id": first_item + n, "max_price": "1000", "custom_id": c} for n, c in enumerate(custom_ids)]
-    return {"method": "market_batch_buy", "partner": PARTNER, "token": TOKEN, "items": items}
-
-
-def counters(sb: SandboxServer) -> dict:
-    return requests.get(sb.url + "/_sandbox/counters", timeout=5).json()
-
-
 def test_cut_body_after_record_on_a_batch_buy_over_requests_post(sb: SandboxServer) -> None:
-    add = {"method": "market_batch_buy", "kind": "cut_body_after_record", "times": 1}
-    assert requests.post(sb.url + "/_sandbox/faults", json=add, timeout=5).status_code == 200
+    assert add_fault(sb, method="market_batch_buy", kind="cut_body_after_record", times=1).status_code == 200
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
-        requests.post(sb.skinsback_url, json=batch("cutb-1", "cutb-2"), headers=HEADERS, timeout=5)
+        requests.post(sb.skinsback_url, json=batch_params("cutb-1", "cutb-2"), headers=HEADERS, timeout=5)
     seen = counters(sb)
     assert (seen["buys_recorded"], seen["buy_attempts"]) == ({"cutb-1": 1, "cutb-2": 1},) * 2
     assert sb.state.get_purchase("cutb-2") is not None
@@ -84,7 +74,9 @@ def test_cut_body_after_record_on_a_batch_buy_over_requests_post(sb: SandboxServ
 
 def test_cut_body_declares_more_bytes_than_it_sends(sb: SandboxServer) -> None:
     sb.state.inject("market_batch_buy", "cut_body_after_record", times=1)
-    response = requests.post(sb.skinsback_url, json=batch("cutb-3"), headers=HEADERS, timeout=5, stream=True)
+    response = requests.post(
+        sb.skinsback_url, json=batch_params("cutb-3"), headers=HEADERS, timeout=5, stream=True
+    )
     declared = int(response.headers["Content-Length"])
     received = response.raw.read(declared, decode_content=False)  # stops where the server closed
     assert response.status_code == 200 and 0 < len(received) < declared
@@ -94,7 +86,7 @@ def test_cut_body_declares_more_bytes_than_it_sends(sb: SandboxServer) -> None:
 def test_cut_body_before_record_does_nothing(sb: SandboxServer) -> None:
     sb.state.inject("market_batch_buy", "cut_body", times=1)
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
-        requests.post(sb.skinsback_url, json=batch("cutb-4"), headers=HEADERS, timeout=5)
+        requests.post(sb.skinsback_url, json=batch_params("cutb-4"), headers=HEADERS, timeout=5)
     seen = counters(sb)
     assert (seen["buys_recorded"], seen["buy_attempts"]) == ({}, {})
     assert sb.state.balance() == Decimal("10000.00")
@@ -102,12 +94,12 @@ def test_cut_body_before_record_does_nothing(sb: SandboxServer) -> None:
 
 def test_no_custom_id_echo_on_a_batch_buy(sb: SandboxServer, call: Callable[..., dict]) -> None:
     sb.state.inject("market_batch_buy", "no_custom_id_echo", times=1)
-    answer = call(**batch("echob-1", "echob-2"))
+    answer = call(**batch_params("echob-1", "echob-2"))
     assert answer["status"] == "success" and set(answer["purchased"]) == {"10000001", "10000002"}
     for entry in answer["purchased"].values():
         assert "custom_id" not in entry and isinstance(entry["buy_id"], int)
     assert sb.state.buys_recorded == {"echob-1": 1, "echob-2": 1}
-    assert call(**batch("echob-3"))["purchased"]["10000001"]["custom_id"] == "echob-3"
+    assert call(**batch_params("echob-3"))["purchased"]["10000001"]["custom_id"] == "echob-3"
 
 
 def test_no_custom_id_echo_on_getinfo_single_list_and_history(
@@ -129,8 +121,7 @@ def test_no_custom_id_echo_on_getinfo_single_list_and_history(
 def test_no_custom_id_echo_on_skinify(sb: SandboxServer, skinify: Callable[..., requests.Response]) -> None:
     sb.state.inject("withdraw/buy", "no_custom_id_echo", times=1)
     sb.state.inject("withdraw/info", "no_custom_id_echo", times=1)
-    params = {"partner": PARTNER, "token": TOKEN, "id": "80000003", "max_price": "20", "custom_id": "echos-1"}
-    bought = skinify("POST", "withdraw/buy", **params).json()
+    bought = skinify("POST", "withdraw/buy", **skinify_buy_params("echos-1")).json()
     assert bought["status"] == "success" and "custom_id" not in bought
     info = skinify("GET", "withdraw/info", custom_ids="echos-1").json()
     assert [x["purchase_id"] for x in info["items"]] == [str(bought["purchase_id"])]

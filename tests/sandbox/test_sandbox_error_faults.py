@@ -10,23 +10,13 @@ import requests
 
 from sandbox.server import SandboxServer
 
-from .conftest import HEADERS, PARTNER, SKINIFY_HEADERS, TOKEN
+from .conftest import HEADERS, SKINIFY_HEADERS, add_fault, batch_params, counters, skinify_buy_params
 
 Skinify = Callable[..., requests.Response]
 
 
-def batch(custom_id: str) -> dict:
-    items = [{"id": 10_000_001, "max_price": "1000", "custom_id": custom_id}]
-    return {"method": "market_batch_buy", "partner": PARTNER, "token": TOKEN, "items": items}
-
-
 def skinify_buy(skinify: Skinify, custom_id: str) -> requests.Response:
-    params = {"partner": PARTNER, "token": TOKEN, "id": "80000003", "max_price": "20", "custom_id": custom_id}
-    return skinify("POST", "withdraw/buy", **params)
-
-
-def add_fault(sb: SandboxServer, **rule: object) -> requests.Response:
-    return requests.post(sb.url + "/_sandbox/faults", json=rule, timeout=5)
+    return skinify("POST", "withdraw/buy", **skinify_buy_params(custom_id))
 
 
 @pytest.mark.parametrize(
@@ -34,9 +24,9 @@ def add_fault(sb: SandboxServer, **rule: object) -> requests.Response:
 )
 def test_error_no_code_on_a_batch_buy(sb: SandboxServer, kind: str, recorded: dict) -> None:
     assert add_fault(sb, method="market_batch_buy", kind=kind, times=1).status_code == 200
-    response = requests.post(sb.skinsback_url, json=batch("nc-1"), headers=HEADERS, timeout=5)
+    response = requests.post(sb.skinsback_url, json=batch_params("nc-1"), headers=HEADERS, timeout=5)
     assert (response.status_code, response.json()) == (200, {"status": "error"})
-    assert requests.get(sb.url + "/_sandbox/counters", timeout=5).json()["buys_recorded"] == recorded
+    assert counters(sb)["buys_recorded"] == recorded
     assert (sb.state.get_purchase("nc-1") is not None) == bool(recorded)
 
 

@@ -8,14 +8,13 @@ import requests
 
 from sandbox.server import SandboxServer
 
-from .conftest import PARTNER, TOKEN, custom_id_with
+from .conftest import PARTNER, custom_id_with, skinify_buy_params
 
 Skinify = Callable[..., requests.Response]
 
 
 def buy(skinify: Skinify, custom_id: str, **overrides: object) -> requests.Response:
-    params = {"partner": PARTNER, "token": TOKEN, "id": "80000003", "max_price": "20", "custom_id": custom_id}
-    return skinify("POST", "withdraw/buy", **{**params, **overrides})
+    return skinify("POST", "withdraw/buy", **{**skinify_buy_params(custom_id), **overrides})
 
 
 def test_token_header_or_query(sb: SandboxServer, http: requests.Session) -> None:
