@@ -30,9 +30,13 @@ def test_error_no_code_on_a_batch_buy(sb: SandboxServer, kind: str, recorded: di
     assert (sb.state.get_purchase("nc-1") is not None) == bool(recorded)
 
 
-def test_the_old_name_no_code_error_is_an_alias(sb: SandboxServer) -> None:
-    answer = add_fault(sb, method="market_getinfo", kind="error_no_code_after_record").json()
-    assert [rule["kind"] for rule in answer["faults"]] == ["error_no_code_after_record"]
+@pytest.mark.parametrize(
+    ("old_name", "kind"),
+    [("no_code_error", "error_no_code"), ("no_code_error_after_record", "error_no_code_after_record")],
+)
+def test_the_old_name_no_code_error_is_an_alias(sb: SandboxServer, old_name: str, kind: str) -> None:
+    answer = add_fault(sb, method="market_getinfo", kind=old_name).json()
+    assert [rule["kind"] for rule in answer["faults"]] == [kind]
 
 
 def test_error_no_code_on_skinify(sb: SandboxServer, skinify: Skinify) -> None:
