@@ -43,12 +43,20 @@ class Receiver:
         return [json.loads(body) for _, body in self.calls]
 
     def wait_for(self, predicate: Callable[[list[dict[str, Any]]], bool], seconds: float = 5.0) -> list[dict]:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if predicate(self.events()):
-                return self.events()
-            time.sleep(0.05)
+        if wait_until(lambda: predicate(self.events()), seconds):
+            return self.events()
         raise AssertionError(f"webhooks not received; got {self.events()}")
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Poll `condition` until it holds (True) or `seconds` have passed (False): the background thread's
+    deliveries land a moment after the call that caused them."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 @pytest.fixture
@@ -104,9 +112,7 @@ def test_webhook_secret_and_forced_status(
     headers, body = receiver.calls[0]
     assert headers["Signature"] == webhook_signature(body, "hook-secret")
     # the sandbox counts a delivery once the receiver's answer is back, a moment after we saw the request
-    deadline = time.monotonic() + 5
-    while sb.state.counters_json()["webhooks"]["sent"] < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: sb.state.counters_json()["webhooks"]["sent"] >= 1)
     assert sb.state.counters_json()["webhooks"]["sent"] >= 1
 
 
