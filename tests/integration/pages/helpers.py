@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-WEBHOOK_URL = "/webhooks/skinsback/"
-SECRET = "pages-hook-secret"
+from tests.integration.services.evidence import HOOK_SECRET, post_callback
+
+SECRET = HOOK_SECRET  # what settings.SKINSBACK_WEBHOOK_SECRET must be for send_callback to verify
 
 
 def send_callback(client, purchase, status: str, **extra):
+    """A status_change callback for `purchase`, signed and posted (evidence.post_callback); it must be taken."""
     data = {
         "item": {"id": "1"},
         "buy_id": purchase.buy_id,
         "offer_status": status,
         "custom_id": purchase.custom_id,
     }
-    body = json.dumps({"event": "status_change", "data": {**data, **extra}}).encode()
-    signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    response = client.post(WEBHOOK_URL, data=body, content_type="application/json", HTTP_SIGNATURE=signature)
+    response = post_callback(client, {**data, **extra})
     assert response.status_code == 200
     return response
 
