@@ -14,6 +14,7 @@ import pytest
 from purchases.models import Purchase
 from purchases.providers import get_provider
 from purchases.providers.base import BuyRequest, Timeout, Unavailable
+from purchases.providers.http import Transport
 from purchases.services import purchases_send
 from purchases.status import State
 from tests.factories import make_user
@@ -21,7 +22,15 @@ from tests.integration.services.helpers import buy, sandbox_items
 
 
 @pytest.fixture
-def cutting(sandbox, settings):
+def backoffs(monkeypatch) -> list[float]:
+    """The retry waits of every transport get_provider builds, recorded instead of slept (1.5 s a test)."""
+    slept: list[float] = []
+    monkeypatch.setitem(Transport.__init__.__kwdefaults__, "sleep", slept.append)
+    return slept
+
+
+@pytest.fixture
+def cutting(sandbox, settings, backoffs):
     """The sandbox, every answer to a buy or a lookup cut short; reads retried twice, calls not recorded."""
     settings.PROVIDER_READ_RETRIES = 2
     settings.PROVIDER_CALL_RECORDER = ""
@@ -39,10 +48,11 @@ def test_a_buy_whose_answer_is_cut_short_is_outcome_unknown_and_sent_once(sandbo
     assert cutting["market_batch_buy"] == 1  # a buy is never retried
 
 
-def test_a_read_whose_answer_is_cut_short_is_retried_then_unavailable(cutting):
+def test_a_read_whose_answer_is_cut_short_is_retried_then_unavailable(cutting, backoffs):
     with pytest.raises(Unavailable) as caught:
         get_provider("skinsback").get_purchases(buy_ids=["1"])
     assert caught.value.retryable and cutting["market_getinfo"] == 3
+    assert len(backoffs) == 2 and backoffs == sorted(backoffs)  # a growing wait before each retry
 
 
 @pytest.mark.django_db
