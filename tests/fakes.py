@@ -92,6 +92,14 @@ def default_answers() -> dict[str, Any]:
     }
 
 
+def _error_of(method: str) -> property:
+    """A shorthand for `errors[method]`: read it, set it, or set None to clear it."""
+    return property(
+        lambda self: self.errors.get(method),
+        lambda self, error: self._set_error(method, error),
+    )
+
+
 @dataclass(eq=False)
 class FakeProvider:
     """Configured answers and errors, and the record of every build and call (see the module docstring)."""
@@ -164,21 +172,8 @@ class FakeProvider:
 
     amount = balance_amount
 
-    @property
-    def balance_error(self) -> BaseException | None:
-        return self.errors.get("balance")
-
-    @balance_error.setter
-    def balance_error(self, error: BaseException | None) -> None:
-        self._set_error("balance", error)
-
-    @property
-    def search_error(self) -> BaseException | None:
-        return self.errors.get("search")
-
-    @search_error.setter
-    def search_error(self, error: BaseException | None) -> None:
-        self._set_error("search", error)
+    balance_error = _error_of("balance")
+    search_error = _error_of("search")
 
     @property
     def search_result(self) -> list[CatalogEntry]:
