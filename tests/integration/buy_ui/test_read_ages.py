@@ -5,13 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from purchases.ages import clock
 from tests.factories import make_item, make_user
 from tests.fakes import Call
+from tests.integration.pages.helpers import queries
 
 from .helpers import ITEMS_URL, open_confirm, text
 
@@ -66,12 +65,7 @@ def test_item_list_queries_do_not_grow_with_rows(operator_client):
     make_item()
     operator_client.get(ITEMS_URL)
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            operator_client.get(ITEMS_URL)
-        return len(ctx.captured_queries)
-
-    one = queries()
+    one, _ = queries(operator_client, ITEMS_URL)
     for _ in range(60):
         make_item(synced_at=timezone.now() - timedelta(days=1))
-    assert queries() == one
+    assert queries(operator_client, ITEMS_URL)[0] == one
