@@ -117,10 +117,15 @@ def main() -> int:
         return get
 
     def template_only() -> str:
-        listing = build_listing(inventory.items)
-        return render_to_string(
-            "admin/inventory/inventory.html", {"steam_user": steam_user, "listing": listing}
-        )
+        # what inventory.views._load adds to the context (the page's money filters need the currency)
+        listing = build_listing(inventory.items, currency=inventory.currency_local)
+        context = {
+            "steam_user": steam_user,
+            "listing": listing,
+            "currency": inventory.currency_local.upper(),
+            "currency_note": "",
+        }
+        return render_to_string("admin/inventory/inventory.html", context)
 
     fresh = median_ms(page("?refresh=1"), args.runs)
     cached = median_ms(page(""), args.runs)
