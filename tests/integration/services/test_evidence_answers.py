@@ -12,6 +12,7 @@ from purchases.models import Purchase, PurchaseEvent
 from purchases.services import BuyLine, purchases_create, purchases_send, purchases_sync
 from purchases.status import State
 from tests.factories import make_item, make_purchase, make_user
+from tests.integration.services.helpers import buy
 
 from .evidence import (
     SB_URL,
@@ -158,17 +159,10 @@ def test_a_callback_with_unreadable_values_answers_2xx_and_is_applied(api, clien
 
 
 def _send_one(provider: str, item_id: str = "1280") -> Purchase:
-    line = BuyLine(item=make_item(provider=provider, provider_item_id=item_id), max_price=Decimal("5"))
-    result = purchases_create(
-        steam_user=make_user(),
-        provider=provider,
-        lines=[line],
-        actor=None,
-        batch_id=uuid.uuid4(),
-        enqueue=False,
-    )
-    purchases_send(purchase_ids=[result.purchases[0].pk])
-    return fresh(result.purchases[0])
+    item = make_item(provider=provider, provider_item_id=item_id)
+    [purchase] = buy(make_user(), [item], enqueue=False, provider=provider)
+    purchases_send(purchase_ids=[purchase.pk])
+    return fresh(purchase)
 
 
 def test_an_error_without_a_code_on_a_buy_is_looked_up_not_rejected(api):
