@@ -10,9 +10,12 @@ from ..status import BADGE_TITLES, State
 
 
 def state_badge(state: str) -> str:
+    """The one state badge of every page: the list column and, as `{{ state|state_badge }}`, templates."""
+    if not state:
+        return ""
     label = State(state).label if state in State.values else state
     return format_html(
-        '<span class="bo-badge bo-state-{}" title="{}">{}</span>', state, BADGE_TITLES.get(state, ""), label
+        '<span title="{}" class="bo-badge bo-state-{}">{}</span>', BADGE_TITLES.get(state, ""), state, label
     )
 
 

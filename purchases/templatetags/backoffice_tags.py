@@ -16,6 +16,7 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 
+from ..admin.common import state_badge
 from ..dashboard import Day
 from ..money import money, usd
 from ..providers import PROVIDERS
@@ -28,6 +29,7 @@ CHART = {"width": 640, "height": 200, "left": 56, "right": 44, "top": 12, "botto
 
 register.filter("usd", usd)
 register.filter("money", money)  # {{ amount|money:currency }}
+register.filter("state_badge", state_badge)  # {{ purchase.state|state_badge }}
 
 
 @register.filter
