@@ -34,12 +34,12 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
             return queryset, False
         return with_name_starting(queryset, term.lower(), or_q=Q(steam_id=term)), False
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_buy": buy.can_buy(request)}
-        user = self.get_object(request, object_id) if object_id else None
-        if user is not None and request.user.has_perm("purchases.view_purchase"):
-            extra_context["user_purchases"] = user_purchases(user)
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # the admin's own hook with the object it already read (its purchase COUNT included): read once
+        context["can_buy"] = buy.can_buy(request)
+        if obj is not None and request.user.has_perm("purchases.view_purchase"):
+            context["user_purchases"] = user_purchases(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fields(self, request, obj=None):
         # whoever may only look (Support) sees the trade URL masked: its token lets anyone send offers
