@@ -9,8 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.timesince import timesince
 
+from ..ages import age
 from ..models import Purchase
 from ..money import usd
 from ..providers import PROVIDERS
@@ -58,8 +58,8 @@ def _attention(p: Purchase, now: datetime) -> str:
         return _sentence(f"Needs attention: {p.attention_reason or 'flagged'}")
     after = STATES[State(p.state)].attention_after if p.state in State.values else None
     if after and p.created_at < now - after:
-        state, age = p.get_state_display().lower(), timesince(p.created_at, now)
-        return _sentence(f"Needs attention: {state} for {age}")
+        state = p.get_state_display().lower()
+        return _sentence(f"Needs attention: {state} for {age(p.created_at, now)}")
     return ""
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..admin.common import state_badge
+from ..ages import ago
 from ..dashboard import Day
 from ..money import money, usd
 from ..providers import PROVIDERS
@@ -30,6 +31,7 @@ CHART = {"width": 640, "height": 200, "left": 56, "right": 44, "top": 12, "botto
 register.filter("usd", usd)
 register.filter("money", money)  # {{ amount|money:currency }}
 register.filter("state_badge", state_badge)  # {{ purchase.state|state_badge }}
+register.filter("ago", ago)  # {{ moment|ago }}: 12 s ago, 5 minutes ago (purchases/ages.py)
 
 
 @register.filter
