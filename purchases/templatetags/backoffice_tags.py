@@ -39,7 +39,7 @@ def axis_amount(amount: Decimal) -> str:
     """A chart axis label: the money format's digits (10,000 · 2.50), the axis names the currency."""
     if amount == amount.to_integral_value():
         return f"{int(amount):,}"
-    return money(amount, "").strip()
+    return money(amount, "")
 
 
 @register.filter
