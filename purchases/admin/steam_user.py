@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from ..models import SteamUser
 from . import buy
 from .find_users import with_name_starting
-from .steam_user_purchases import user_purchases
+from .steam_user_purchases import purchases_url, user_purchases
 
 
 @admin.register(SteamUser)
@@ -59,8 +59,7 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
 
     @admin.display(description="purchases", ordering="purchase_total")
     def purchase_count(self, obj: SteamUser) -> str:
-        url = reverse("admin:purchases_purchase_changelist") + f"?steam_user__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.purchase_total)
+        return format_html('<a href="{}">{}</a>', purchases_url(obj.pk), obj.purchase_total)
 
     @admin.display(description="trade URL")
     def trade_link(self, obj: SteamUser) -> str:
