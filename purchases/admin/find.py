@@ -69,7 +69,7 @@ class FindPagesMixin(AdminPageMixin):
         if len(users.found) == 1 and not users.more:
             return redirect("admin:purchases_steamuser_change", users.found[0].pk)
         if users.found or not is_id:
-            return self._find_page(request, {"find_query": term, "users": users, "is_id": is_id})
+            return self._find_page(request, {"find_query": term, "users": users})
         return self._find_page(request, self._providers_context(request, normalise_custom_id(term)))
 
     def _providers_context(self, request: HttpRequest, custom_id: str) -> dict[str, Any]:
