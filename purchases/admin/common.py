@@ -1,4 +1,4 @@
-"""Pieces shared by the admin pages: the state badge, read-only admin, exact search."""
+"""Pieces shared by the admin pages: the state badge, a provider's name, read-only admin, exact search."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.html import format_html
 
+from ..models import ProviderCode
 from ..status import BADGE_TITLES, State
 
 
@@ -17,6 +18,11 @@ def state_badge(state: str) -> str:
     return format_html(
         '<span title="{}" class="bo-badge bo-state-{}">{}</span>', BADGE_TITLES.get(state, ""), state, label
     )
+
+
+def provider_label(code: str) -> str:
+    """`SkinsBack` for `skinsback`; an unknown code (an old row, a typo in a form) as it is."""
+    return ProviderCode(code).label if code in ProviderCode.values else code
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

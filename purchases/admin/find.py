@@ -26,7 +26,7 @@ from ..models import Purchase, SteamUser
 from ..providers import PROVIDERS
 from ..providers.base import NotFound, ProviderError
 from ..services.importing import ProviderAnswer, providers_lookup, purchase_import
-from .common import exact_q
+from .common import exact_q, provider_label
 from .find_users import users_named
 from .pages import AdminPageMixin
 
@@ -77,7 +77,7 @@ class FindPagesMixin(AdminPageMixin):
         return {
             "find_query": custom_id,
             "found": [_describe(a) for a in answers if a.info is not None],
-            "errors": [{"label": _label(a.provider), "error": a.error} for a in answers if a.error],
+            "errors": [{"label": provider_label(a.provider), "error": a.error} for a in answers if a.error],
             "can_import": request.user.has_perm(IMPORT_PERMISSION),
         }
 
@@ -91,14 +91,16 @@ class FindPagesMixin(AdminPageMixin):
         try:
             purchase, created = purchase_import(provider=provider, custom_id=custom_id, actor=request.user)
         except NotFound:
-            messages.error(request, f"{_label(provider)} no longer knows {custom_id}; nothing was imported.")
+            messages.error(
+                request, f"{provider_label(provider)} no longer knows {custom_id}; nothing was imported."
+            )
             return redirect(find_url(custom_id))
         except ProviderError as error:
-            text = f"{_label(provider)} could not be asked ({error}); nothing was imported."
+            text = f"{provider_label(provider)} could not be asked ({error}); nothing was imported."
             messages.error(request, text)
             return redirect(find_url(custom_id))
         if created:
-            text = f"Imported {custom_id} from {_label(provider)}: {purchase.get_state_display()}."
+            text = f"Imported {custom_id} from {provider_label(provider)}: {purchase.get_state_display()}."
             messages.success(request, text)
         else:
             messages.info(request, f"{custom_id} is already in our database.")
@@ -134,11 +136,7 @@ def _describe(answer: ProviderAnswer) -> dict[str, Any]:
     assert info is not None
     return {
         "provider": answer.provider,
-        "provider_label": _label(answer.provider),
+        "provider_label": provider_label(answer.provider),
         "state": answer.state,
         "info": info,
     }
-
-
-def _label(code: str) -> str:
-    return dict(Purchase._meta.get_field("provider").choices).get(code, code)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from ..ages import age
 from ..models import Purchase
 from ..money import usd
-from ..providers import PROVIDERS
 from ..status import DOCUMENTED_REFUNDS, STATES, State, reason_words
+from .common import provider_label
 
 #: the states whose provider word is the reason (the trade did not happen, or was rolled back)
 FAILED_STATES = (State.FAILED, State.REVERTED)
@@ -89,7 +89,7 @@ def money(p: Purchase) -> Money:
 
 
 def _note(p: Purchase) -> str:
-    label = PROVIDERS[p.provider].label if p.provider in PROVIDERS else p.provider
+    label = provider_label(p.provider)
     debited = p.balance_debited if p.balance_debited is not None else p.price
     if p.state == State.PENDING:
         return "Nothing debited: the request is not sent yet."
