@@ -86,6 +86,8 @@ class FindPagesMixin(AdminPageMixin):
             raise PermissionDenied
         custom_id = request.POST.get("custom_id", "").strip()
         provider = request.POST.get("provider", "")
+        if request.method == "POST" and (provider not in PROVIDERS or not custom_id):
+            messages.error(request, _import_refused(provider, custom_id))
         if request.method != "POST" or provider not in PROVIDERS or not custom_id:
             return redirect(find_url(custom_id) if custom_id else reverse("admin:purchases_find"))
         try:
@@ -109,6 +111,16 @@ class FindPagesMixin(AdminPageMixin):
     def _find_page(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         base = {"find_autofocus": False, "find_query": ""}
         return self.render_page(request, "find", "Find a purchase", {**base, **context})
+
+
+def _import_refused(provider: str, custom_id: str) -> str:
+    if not custom_id:
+        return "Nothing was imported: no custom_id was sent."
+    return f"Nothing was imported: “{provider}” is not a provider (choose {_provider_names()})."
+
+
+def _provider_names() -> str:
+    return " or ".join(provider_label(code) for code in PROVIDERS)
 
 
 def local_target(term: str) -> str | None:
