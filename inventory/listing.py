@@ -87,11 +87,6 @@ def amount(value: Decimal | None) -> str:
     return "—" if value is None else format(value, "f")
 
 
-def local_money(value: Decimal | None, currency: str) -> str:
-    """An amount in the provider's local currency; without the code when the provider named none."""
-    return money(value, currency).rstrip()
-
-
 def sticker_names(stickers: Sequence[Any]) -> str:
     """The vendor does not document a sticker's shape: accept names, or objects with a name."""
     names = []
@@ -113,8 +108,8 @@ def card(item: InventoryItem, currency: str = "") -> dict[str, Any]:
         "name": item.name,
         "image": item.image_url,
         "usd": money(item.price, "USD"),
-        "local": local_money(item.price_local, currency),
-        "multiplied": local_money(item.multiplied_price_local, currency),
+        "local": money(item.price_local, currency),
+        "multiplied": money(item.multiplied_price_local, currency),
         "disabled": item.disabled,
         "tradable": item.tradable,
         "stickers": sticker_names(item.stickers) if item.stickers else "",

@@ -11,14 +11,16 @@ CENT = Decimal("0.01")
 
 
 def money(amount: Decimal | str | None, currency: str = "USD") -> str:
-    """`1,234.50 USD`; a price finer than a cent keeps its digits (`0.125 USD`), never rounded away.
-    A string is a decimal carried as text (signed search results): read exactly, never through float."""
+    """`1,234.50 USD` (`1,234.50` without a currency); a price finer than a cent keeps its digits
+    (`0.125 USD`), never rounded away. A string is a decimal carried as text (signed search results):
+    read exactly, never through float."""
     if amount is None or amount == "":
         return "—"
     amount = Decimal(amount)
     if amount == amount.quantize(CENT):
         amount = amount.quantize(CENT)
-    return f"{amount:,} {currency.upper()}"
+    # no code when none is known (a provider that named no local currency, a chart axis that names it)
+    return f"{amount:,} {currency.upper()}" if currency else f"{amount:,}"
 
 
 def usd(amount: Decimal | str | None) -> str:

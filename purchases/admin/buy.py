@@ -29,11 +29,12 @@ from django.urls import path, reverse
 from ..ages import clock
 from ..buy_lines import Plan, line_keys, load_lines, parse_ids, plan_lines, reread
 from ..forms import MAX_LINES, ChooseUserForm, ConfirmForm, MarketSearchForm, PickForm
-from ..models import Item, ProviderCode, SteamUser
+from ..models import Item, SteamUser
 from ..services import BuyError, CreateResult, purchases_create
 from ..services.catalog import items_upsert
 from ..services.create import max_price_cap
 from ..services.recheck import FRESH_FOR, MAX_READS, Recheck
+from .common import provider_label
 from .market import market_search, provider_balance, recheck_prices, search_results
 from .pages import AdminPageMixin
 
@@ -226,7 +227,7 @@ def confirm_context(
     total = sum((p for p in prices if p is not None), Decimal("0")).quantize(Decimal("0.01"))
     balance = provider_balance(plan.provider, fetch=fetch_balance)
     below = form.below_price_keys()
-    label = ProviderCode(plan.provider).label
+    label = provider_label(plan.provider)
     return {
         "steam_user": user,
         "plan": plan,

@@ -26,7 +26,7 @@ from ..models import Purchase, SteamUser
 from ..providers import PROVIDERS
 from ..providers.base import NotFound, ProviderError
 from ..services.importing import ProviderAnswer, providers_lookup, purchase_import
-from .common import exact_q
+from .common import exact_q, provider_label
 from .find_users import users_named
 from .pages import AdminPageMixin
 
@@ -69,7 +69,7 @@ class FindPagesMixin(AdminPageMixin):
         if len(users.found) == 1 and not users.more:
             return redirect("admin:purchases_steamuser_change", users.found[0].pk)
         if users.found or not is_id:
-            return self._find_page(request, {"find_query": term, "users": users, "is_id": is_id})
+            return self._find_page(request, {"find_query": term, "users": users})
         return self._find_page(request, self._providers_context(request, normalise_custom_id(term)))
 
     def _providers_context(self, request: HttpRequest, custom_id: str) -> dict[str, Any]:
@@ -77,7 +77,7 @@ class FindPagesMixin(AdminPageMixin):
         return {
             "find_query": custom_id,
             "found": [_describe(a) for a in answers if a.info is not None],
-            "errors": [{"label": _label(a.provider), "error": a.error} for a in answers if a.error],
+            "errors": [{"label": provider_label(a.provider), "error": a.error} for a in answers if a.error],
             "can_import": request.user.has_perm(IMPORT_PERMISSION),
         }
 
@@ -86,19 +86,23 @@ class FindPagesMixin(AdminPageMixin):
             raise PermissionDenied
         custom_id = request.POST.get("custom_id", "").strip()
         provider = request.POST.get("provider", "")
+        if request.method == "POST" and (provider not in PROVIDERS or not custom_id):
+            messages.error(request, _import_refused(provider, custom_id))
         if request.method != "POST" or provider not in PROVIDERS or not custom_id:
             return redirect(find_url(custom_id) if custom_id else reverse("admin:purchases_find"))
         try:
             purchase, created = purchase_import(provider=provider, custom_id=custom_id, actor=request.user)
         except NotFound:
-            messages.error(request, f"{_label(provider)} no longer knows {custom_id}; nothing was imported.")
+            messages.error(
+                request, f"{provider_label(provider)} no longer knows {custom_id}; nothing was imported."
+            )
             return redirect(find_url(custom_id))
         except ProviderError as error:
-            text = f"{_label(provider)} could not be asked ({error}); nothing was imported."
+            text = f"{provider_label(provider)} could not be asked ({error}); nothing was imported."
             messages.error(request, text)
             return redirect(find_url(custom_id))
         if created:
-            text = f"Imported {custom_id} from {_label(provider)}: {purchase.get_state_display()}."
+            text = f"Imported {custom_id} from {provider_label(provider)}: {purchase.get_state_display()}."
             messages.success(request, text)
         else:
             messages.info(request, f"{custom_id} is already in our database.")
@@ -107,6 +111,16 @@ class FindPagesMixin(AdminPageMixin):
     def _find_page(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         base = {"find_autofocus": False, "find_query": ""}
         return self.render_page(request, "find", "Find a purchase", {**base, **context})
+
+
+def _import_refused(provider: str, custom_id: str) -> str:
+    if not custom_id:
+        return "Nothing was imported: no custom_id was sent."
+    return f"Nothing was imported: “{provider}” is not a provider (choose {_provider_names()})."
+
+
+def _provider_names() -> str:
+    return " or ".join(provider_label(code) for code in PROVIDERS)
 
 
 def local_target(term: str) -> str | None:
@@ -134,11 +148,7 @@ def _describe(answer: ProviderAnswer) -> dict[str, Any]:
     assert info is not None
     return {
         "provider": answer.provider,
-        "provider_label": _label(answer.provider),
+        "provider_label": provider_label(answer.provider),
         "state": answer.state,
         "info": info,
     }
-
-
-def _label(code: str) -> str:
-    return dict(Purchase._meta.get_field("provider").choices).get(code, code)

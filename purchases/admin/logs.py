@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from ..models import ProviderCall, PurchaseEvent, WebhookEvent
-from .common import ReadOnlyAdmin, exact_q, state_badge
+from .common import ReadOnlyAdmin, exact_q, list_time, state_badge
 from .paginator import EstimatedCountPaginator
 
 #: what a processed callback did, as the list and the timeline say it
@@ -84,10 +83,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description="received", ordering="received_at")
     def received_display(self, obj: WebhookEvent) -> str:
-        moment = timezone.localtime(obj.received_at)
-        return format_html(
-            '<time title="{}">{}</time>', moment.isoformat(), f"{moment:%b} {moment.day} {moment:%H:%M:%S}"
-        )
+        return list_time(obj.received_at, seconds=True)
 
     @admin.display(description="event · provider", ordering="event")
     def event_display(self, obj: WebhookEvent) -> str:

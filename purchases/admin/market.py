@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from ..ages import ago, clock
 from ..forms import SEARCH_SALT
-from ..models import Item, ProviderCode
+from ..models import Item
 from ..providers import get_provider, provider_class
 from ..providers.base import CatalogEntry, NotSupported
 from ..services.recheck import Recheck, items_recheck, stale_items
+from .common import provider_label
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ SEARCH_LIMIT = 200
 
 def market_search(*, provider: str, game: str, name: str) -> dict:
     """The provider's search (a read); the local catalog when the provider has none. Never raises."""
-    label = ProviderCode(provider).label
+    label = provider_label(provider)
     try:
         entries, source = get_provider(provider, interactive=True).search(name=name, game=game), label
     except NotSupported:

@@ -10,14 +10,13 @@ from django.contrib import admin
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from ..models import Purchase
 from ..money import usd
 from ..selectors import attention_q
 from ..status import MOVING_STATES, SPENT_STATES, UNSETTLED_STATES, State
-from .common import state_badge
+from .common import list_time, state_badge
 from .reasons import reason
 
 
@@ -115,20 +114,7 @@ class PurchaseColumnsMixin:
 
     @admin.display(description="created", ordering="created_at")
     def created_display(self, obj: Purchase) -> str:
-        moment = timezone.localtime(obj.created_at)
-        full = moment.strftime("%Y-%m-%d %H:%M:%S %Z")
-        short = _short(moment)
-        return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(), full, short)
-
-
-def _short(moment) -> str:
-    """`14:05` today, `Dec 2 14:05` this year, `2025-12-02` before."""
-    now = timezone.localtime()
-    if moment.date() == now.date():
-        return moment.strftime("%H:%M")
-    if moment.year == now.year:
-        return f"{moment:%b} {moment.day} {moment:%H:%M}"
-    return moment.strftime("%Y-%m-%d")
+        return list_time(obj.created_at)
 
 
 def batch_summary(batch_id: uuid.UUID) -> dict:

@@ -42,12 +42,11 @@ class PurchasePageMixin:
 
     fieldsets = purchase_fieldsets()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        purchase = self.get_object(request, object_id)
-        if purchase is not None:
-            extra_context.update(self.page_context(request, purchase))
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # the admin's own hook with the object it already read: the page asks for the purchase once
+        if obj is not None:
+            context.update(self.page_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def page_context(self, request, purchase: Purchase) -> dict:
         can_buy_again = purchase.is_rebuyable and buy.can_buy(request) and not replaced_by(purchase)

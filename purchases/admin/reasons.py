@@ -9,12 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.timesince import timesince
 
+from ..ages import age
 from ..models import Purchase
 from ..money import usd
-from ..providers import PROVIDERS
 from ..status import DOCUMENTED_REFUNDS, STATES, State, reason_words
+from .common import provider_label
 
 #: the states whose provider word is the reason (the trade did not happen, or was rolled back)
 FAILED_STATES = (State.FAILED, State.REVERTED)
@@ -58,8 +58,8 @@ def _attention(p: Purchase, now: datetime) -> str:
         return _sentence(f"Needs attention: {p.attention_reason or 'flagged'}")
     after = STATES[State(p.state)].attention_after if p.state in State.values else None
     if after and p.created_at < now - after:
-        state, age = p.get_state_display().lower(), timesince(p.created_at, now)
-        return _sentence(f"Needs attention: {state} for {age}")
+        state = p.get_state_display().lower()
+        return _sentence(f"Needs attention: {state} for {age(p.created_at, now)}")
     return ""
 
 
@@ -89,7 +89,7 @@ def money(p: Purchase) -> Money:
 
 
 def _note(p: Purchase) -> str:
-    label = PROVIDERS[p.provider].label if p.provider in PROVIDERS else p.provider
+    label = provider_label(p.provider)
     debited = p.balance_debited if p.balance_debited is not None else p.price
     if p.state == State.PENDING:
         return "Nothing debited: the request is not sent yet."

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from ..models import SteamUser
 from . import buy
 from .find_users import with_name_starting
-from .steam_user_purchases import user_purchases
+from .steam_user_purchases import purchases_url, user_purchases
 
 
 @admin.register(SteamUser)
@@ -34,12 +34,12 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
             return queryset, False
         return with_name_starting(queryset, term.lower(), or_q=Q(steam_id=term)), False
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_buy": buy.can_buy(request)}
-        user = self.get_object(request, object_id) if object_id else None
-        if user is not None and request.user.has_perm("purchases.view_purchase"):
-            extra_context["user_purchases"] = user_purchases(user)
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # the admin's own hook with the object it already read (its purchase COUNT included): read once
+        context["can_buy"] = buy.can_buy(request)
+        if obj is not None and request.user.has_perm("purchases.view_purchase"):
+            context["user_purchases"] = user_purchases(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fields(self, request, obj=None):
         # whoever may only look (Support) sees the trade URL masked: its token lets anyone send offers
@@ -59,8 +59,7 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
 
     @admin.display(description="purchases", ordering="purchase_total")
     def purchase_count(self, obj: SteamUser) -> str:
-        url = reverse("admin:purchases_purchase_changelist") + f"?steam_user__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, obj.purchase_total)
+        return format_html('<a href="{}">{}</a>', purchases_url(obj.pk), obj.purchase_total)
 
     @admin.display(description="trade URL")
     def trade_link(self, obj: SteamUser) -> str:

@@ -35,6 +35,11 @@ class UserPurchases:
         return max(self.count - len(self.recent), 0)
 
 
+def purchases_url(steam_user_id: int) -> str:
+    """The purchase list filtered to one Steam user (the list's column and this section link it)."""
+    return reverse("admin:purchases_purchase_changelist") + f"?steam_user__id__exact={steam_user_id}"
+
+
 def user_purchases(steam_user: SteamUser) -> UserPurchases:
     mine = Purchase.objects.filter(steam_user=steam_user)
     totals: dict[str, Any] = mine.order_by().aggregate(
@@ -43,11 +48,10 @@ def user_purchases(steam_user: SteamUser) -> UserPurchases:
         open_count=Count("pk", filter=Q(state__in=OPEN_STATES)),
     )
     recent = list(mine.only(*COLUMNS, "created_at").order_by("-created_at", "-id")[:RECENT])
-    list_url = reverse("admin:purchases_purchase_changelist") + f"?steam_user__id__exact={steam_user.pk}"
     return UserPurchases(
         recent=recent,
         count=totals["count"],
         spent=totals["spent"] or Decimal("0"),
         open_count=totals["open_count"],
-        list_url=list_url,
+        list_url=purchases_url(steam_user.pk),
     )

@@ -16,6 +16,8 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 
+from ..admin.common import state_badge
+from ..ages import ago
 from ..dashboard import Day
 from ..money import money, usd
 from ..providers import PROVIDERS
@@ -28,6 +30,8 @@ CHART = {"width": 640, "height": 200, "left": 56, "right": 44, "top": 12, "botto
 
 register.filter("usd", usd)
 register.filter("money", money)  # {{ amount|money:currency }}
+register.filter("state_badge", state_badge)  # {{ purchase.state|state_badge }}
+register.filter("ago", ago)  # {{ moment|ago }}: 12 s ago, 5 minutes ago (purchases/ages.py)
 
 
 @register.filter
@@ -35,7 +39,7 @@ def axis_amount(amount: Decimal) -> str:
     """A chart axis label: the money format's digits (10,000 · 2.50), the axis names the currency."""
     if amount == amount.to_integral_value():
         return f"{int(amount):,}"
-    return money(amount, "").strip()
+    return money(amount, "")
 
 
 @register.filter
