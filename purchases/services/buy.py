@@ -24,6 +24,7 @@ from ..providers.base import (
     ProviderError,
 )
 from ..status import State
+from .apply import NO_USABLE_ANSWER
 from .claims import claim, release
 from .lookup import purchases_resolve
 from .writes import apply_answer
@@ -140,7 +141,7 @@ def _apply_whole_error(purchases: list[Purchase], error: ProviderError, provider
 
 
 def _mark_unknown(purchases: list[Purchase], error: ProviderError) -> None:
-    reason = f"no usable answer ({type(error).__name__}); resolved by looking it up by custom_id"
+    reason = f"{NO_USABLE_ANSWER} ({type(error).__name__}); resolved by looking it up by custom_id"
     Purchase.objects.filter(pk__in=[p.pk for p in purchases]).update(error_reason=reason[:255])
     # the lookup that follows judges these copies: the reason is cleared by an answer
     for purchase in purchases:
