@@ -276,7 +276,7 @@ class Provider(ProviderProfile, abc.ABC):
         raise NotSupported("search is not offered", provider=self.code)
 
     def item_price(self, *, item_id: str, game: str = "") -> CatalogEntry:
-        """One listing by id, its `count` 0 when it is not on sale; Rejected when the provider has none."""
+        """One listing by id, its `count` 0 when it is not on sale; NotFound when the provider has none."""
         raise NotSupported("item price is not offered", provider=self.code)
 
     def balance(self) -> Balance:

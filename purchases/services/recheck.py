@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ..models import Item
-from ..providers.base import CatalogEntry, Provider, Rejected
+from ..providers.base import CatalogEntry, NotFound, Provider
 
 FRESH_FOR = timedelta(minutes=5)  # an item read this recently is not asked again
 MAX_READS = 20  # provider requests per confirmation page (one per distinct name, or per item by id)
@@ -96,7 +96,7 @@ def _read_by_id(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogE
             break
         try:
             entry = client.item_price(item_id=item.provider_item_id, game=item.game)
-        except Rejected:  # the provider has no such listing
+        except NotFound:  # the provider has no such listing; any other refusal is an error, not "gone"
             entry = None
         except Exception as error:  # any other failure of a read: say so, keep what was read
             return found, str(error) or type(error).__name__
