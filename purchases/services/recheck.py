@@ -3,7 +3,9 @@
 Only provider READS (the market search; Skinify's withdraw/price by id), with the caller's client's
 timeout; never a buy. The requests happen with no transaction open, the answers are written afterwards in
 one bulk update. Items read recently are not asked again, and one page view makes at most MAX_READS
-requests in BUDGET seconds.
+requests and starts none after BUDGET seconds; the read in flight then may still run to the client's
+timeout (interactive: PROVIDER_INTERACTIVE_TIMEOUT, 3 s to connect + 8 s to read), so a page waits at most
+BUDGET plus one such timeout.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..providers.base import CatalogEntry, NotFound, Provider
 
 FRESH_FOR = timedelta(minutes=5)  # an item read this recently is not asked again
 MAX_READS = 20  # provider requests per confirmation page (one per distinct name, or per item by id)
-BUDGET = 10.0  # seconds of provider reads per confirmation page
+BUDGET = 10.0  # seconds after which a confirmation page starts no more provider reads
 
 
 @dataclass
