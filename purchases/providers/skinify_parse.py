@@ -25,7 +25,18 @@ from .base import (
     Rejected,
     Unavailable,
 )
-from .parsing import Lenient, count, entries, flag, ident, lenient_entries, money, text, timestamp
+from .parsing import (
+    Lenient,
+    count,
+    entries,
+    flag,
+    ident,
+    lenient_entries,
+    money,
+    text,
+    timestamp,
+    unreadable_entry,
+)
 
 CODE = "skinify"
 AUTH_HINT = (
@@ -105,9 +116,7 @@ def purchase(data: Any, now: datetime | None = None) -> PurchaseInfo:
 
     Lenient per field: a value that cannot be read is left out and named in `unreadable`."""
     if not isinstance(data, dict):
-        return PurchaseInfo(
-            provider=CODE, status="", raw={"entry": str(data)[:200]}, unreadable=("entry is not an object",)
-        )
+        return unreadable_entry(data, CODE)
     read = Lenient()
     skin = read.mapping("skin", data.get("skin"))
     settlement = read.read("settlement", timestamp, data.get("settlement"))
