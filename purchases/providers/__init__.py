@@ -30,7 +30,6 @@ from .base import (
     Timeout,
     Unavailable,
     UnavailableItem,
-    is_outcome_unknown,
 )
 from .http import CallRecord, Transport, make_session
 from .ratelimit import RateLimiter
@@ -111,6 +110,18 @@ def is_duplicate_custom_id(err: BaseException) -> bool:
         return False
     classes = [PROVIDERS[err.provider]] if err.provider in PROVIDERS else PROVIDERS.values()
     return any(cls.is_duplicate_custom_id(err.code, err.message) for cls in classes)
+
+
+def is_outcome_unknown(err: BaseException) -> bool:
+    """True when a buy that failed with `err` may have happened: the rule of the provider that raised it
+    (`Provider.buy_outcome_unknown`: only a positive refusal, or a request never sent, says no), the one
+    the buy task applies. An error of no registered provider: unknown unless it was never sent."""
+    if not isinstance(err, ProviderError):
+        return False
+    cls = PROVIDERS.get(err.provider)
+    if cls is None:
+        return not err.not_sent
+    return cls.buy_outcome_unknown(err)
 
 
 def _interactive_overrides(timeout: tuple[float, float] | None) -> dict[str, Any]:

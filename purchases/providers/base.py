@@ -79,11 +79,6 @@ class Timeout(ProviderError):
     outcome_unknown = True
 
 
-def is_outcome_unknown(err: BaseException) -> bool:
-    """True when a buy may or may not have happened (timeout, lost connection, 5xx, garbled answer)."""
-    return isinstance(err, ProviderError) and err.outcome_unknown
-
-
 # ---------------------------------------------------------------------------------------------- results
 
 
@@ -236,11 +231,12 @@ class Provider(ProviderProfile, abc.ABC):
     #: failure of a buy (no code, an unknown code, a lost or unreadable answer) is "outcome unknown".
     buy_refusal_codes: frozenset[int | str] = frozenset()
 
-    def buy_outcome_unknown(self, err: ProviderError) -> bool:
+    @classmethod
+    def buy_outcome_unknown(cls, err: ProviderError) -> bool:
         """A buy failed with `err`: may the provider have bought? Only a positive refusal says no."""
         if err.not_sent:
             return False
-        return err.outcome_unknown or err.code not in self.buy_refusal_codes
+        return err.outcome_unknown or err.code not in cls.buy_refusal_codes
 
     def buy(self, *, partner: str, token: str, request: BuyRequest) -> PurchaseInfo:
         raise NotSupported("buy is not offered", provider=self.code)
@@ -276,7 +272,7 @@ class Provider(ProviderProfile, abc.ABC):
         raise NotSupported("search is not offered", provider=self.code)
 
     def item_price(self, *, item_id: str, game: str = "") -> CatalogEntry:
-        """One listing by id, its `count` 0 when it is not on sale; Rejected when the provider has none."""
+        """One listing by id, its `count` 0 when it is not on sale; NotFound when the provider has none."""
         raise NotSupported("item price is not offered", provider=self.code)
 
     def balance(self) -> Balance:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import ijson
 import requests
 
-from .base import InvalidResponse
+from .base import InvalidResponse, PurchaseInfo
 
 T = TypeVar("T")
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
@@ -94,6 +94,13 @@ class Lenient:
             return value or {}
         self.problems.append(f"{name}={str(value)[:40]!r}")
         return {}
+
+
+def unreadable_entry(value: Any, provider: str) -> PurchaseInfo:
+    """A purchase entry that is not an object: kept (its text in `raw`) and named unreadable."""
+    return PurchaseInfo(
+        provider=provider, status="", raw={"entry": str(value)[:200]}, unreadable=("entry is not an object",)
+    )
 
 
 def text(value: Any) -> str | None:

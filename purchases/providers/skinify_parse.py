@@ -18,13 +18,25 @@ from .base import (
     InvalidResponse,
     Inventory,
     InventoryItem,
+    NotFound,
     ProviderError,
     PurchaseInfo,
     RateLimited,
     Rejected,
     Unavailable,
 )
-from .parsing import Lenient, count, entries, flag, ident, lenient_entries, money, text, timestamp
+from .parsing import (
+    Lenient,
+    count,
+    entries,
+    flag,
+    ident,
+    lenient_entries,
+    money,
+    text,
+    timestamp,
+    unreadable_entry,
+)
 
 CODE = "skinify"
 AUTH_HINT = (
@@ -38,6 +50,9 @@ AUTH_MESSAGES = frozenset(
 RATE_LIMIT_MESSAGE = "request_limit_exceeded"
 # Not documented for Skinify but SkinsBack-like words for "nothing happened, try later": value = retry soon
 UNAVAILABLE_MESSAGES = {"request_timeout": True, "under_maintenance": True, "market_disabled": False}
+#: withdraw/price's answer for an id it has no listing of (undocumented; the sandbox's word): NotFound,
+#: which callers may read as "not on sale", unlike any other refusal
+NOT_FOUND_MESSAGES = frozenset({"skin_not_found"})
 CENT = Decimal("0.01")
 # Messages with which a buy was positively refused (nothing bought): the documented ones, the SkinsBack
 # words Skinify shares, auth and rate limit. `request_timeout` and `under_maintenance` are not here: a
@@ -90,6 +105,8 @@ def error_for(message: str) -> ProviderError:
         err = Unavailable(message, provider=CODE, code=message)
         err.retryable = UNAVAILABLE_MESSAGES[message]
         return err
+    if message in NOT_FOUND_MESSAGES:
+        return NotFound(message, provider=CODE, code=message)
     # everything else verbatim, typos included (`unavaliable_inventory`): callers match on the code
     return Rejected(message, provider=CODE, code=message)
 
@@ -99,9 +116,7 @@ def purchase(data: Any, now: datetime | None = None) -> PurchaseInfo:
 
     Lenient per field: a value that cannot be read is left out and named in `unreadable`."""
     if not isinstance(data, dict):
-        return PurchaseInfo(
-            provider=CODE, status="", raw={"entry": str(data)[:200]}, unreadable=("entry is not an object",)
-        )
+        return unreadable_entry(data, CODE)
     read = Lenient()
     skin = read.mapping("skin", data.get("skin"))
     settlement = read.read("settlement", timestamp, data.get("settlement"))

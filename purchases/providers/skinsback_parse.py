@@ -26,7 +26,19 @@ from .base import (
     Unavailable,
     UnavailableItem,
 )
-from .parsing import Lenient, count, entries, flag, ident, lenient_entries, mapping, money, text, timestamp
+from .parsing import (
+    Lenient,
+    count,
+    entries,
+    flag,
+    ident,
+    lenient_entries,
+    mapping,
+    money,
+    text,
+    timestamp,
+    unreadable_entry,
+)
 
 CODE = "skinsback"
 
@@ -83,7 +95,7 @@ def purchase(data: Any) -> PurchaseInfo:
 
     Lenient per field: a value that cannot be read is left out and named in `unreadable`."""
     if not isinstance(data, dict):
-        return unreadable_entry(data)
+        return unreadable_entry(data, CODE)
     read = Lenient()
     item = read.mapping("item", data.get("item"))
     return PurchaseInfo(
@@ -104,12 +116,6 @@ def purchase(data: Any) -> PurchaseInfo:
         raw=data,
         hold_known=any(name in data for name in HOLD_FIELDS),
         unreadable=tuple(read.problems),
-    )
-
-
-def unreadable_entry(value: Any) -> PurchaseInfo:
-    return PurchaseInfo(
-        provider=CODE, status="", raw={"entry": str(value)[:200]}, unreadable=("entry is not an object",)
     )
 
 

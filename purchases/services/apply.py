@@ -25,10 +25,15 @@ from ..status import FINAL_STATES, STATE_RANK, State, normalize
 
 #: sources that report what the provider answered when asked (as opposed to callbacks, which are hints)
 HINT_SOURCES = frozenset({"webhook"})
+UNKNOWN_STATUS = "Unknown provider status"
+UNREADABLE = "Unreadable in the provider's answer"
 #: attention reasons that a later, readable answer lifts
-CLEARED_BY_A_GOOD_ANSWER = ("Unknown provider status", "Unreadable")
-#: our own texts in error_reason, replaced as soon as the provider answers
-OUR_ERRORS = ("no usable answer", "never reached the provider")
+CLEARED_BY_A_GOOD_ANSWER = (UNKNOWN_STATUS, UNREADABLE)
+#: our own texts in error_reason (buy.py: a lost answer; lookup.py: an inferred rejection), replaced as
+#: soon as the provider answers
+NO_USABLE_ANSWER = "no usable answer"
+NEVER_REACHED = "never reached the provider"
+OUR_ERRORS = (NO_USABLE_ANSWER, NEVER_REACHED)
 
 
 @dataclass
@@ -95,7 +100,7 @@ def _unknown_word(purchase: Purchase, info: PurchaseInfo) -> Verdict:
     """A status we cannot read never moves a purchase; an unknown word keeps an open one open, flagged."""
     if not info.status:
         return Verdict(purchase.state, purchase.provider_status)
-    why = f"Unknown provider status '{info.status[:60]}'"
+    why = f"{UNKNOWN_STATUS} '{info.status[:60]}'"
     if purchase.state in FINAL_STATES:
         return Verdict(purchase.state, purchase.provider_status, attention=why)
     # the provider knows the purchase, so an unconfirmed one was bought; nothing else moves
@@ -168,12 +173,10 @@ def _wanted_fields(purchase: Purchase, info: PurchaseInfo, verdict: Verdict) -> 
 def _attention(purchase: Purchase, info: PurchaseInfo, verdict: Verdict) -> dict[str, Any]:
     reason = verdict.attention
     if info.unreadable:
-        reason = "Unreadable in the provider's answer: " + ", ".join(info.unreadable)
+        reason = f"{UNREADABLE}: " + ", ".join(info.unreadable)
     if reason:
         return {"needs_attention": True, "attention_reason": reason[:255]}
-    if purchase.needs_attention and purchase.attention_reason.startswith(
-        ("Unknown provider status", "Unreadable")
-    ):
+    if purchase.needs_attention and purchase.attention_reason.startswith(CLEARED_BY_A_GOOD_ANSWER):
         return {"needs_attention": False, "attention_reason": ""}  # the provider's answer reads well again
     return {}
 

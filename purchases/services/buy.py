@@ -24,6 +24,7 @@ from ..providers.base import (
     ProviderError,
 )
 from ..status import State
+from .apply import NO_USABLE_ANSWER
 from .claims import claim, release
 from .lookup import purchases_resolve
 from .writes import apply_answer
@@ -118,7 +119,7 @@ def _apply_batch(purchases: list[Purchase], result: BatchBuyResult, provider: Pr
         purchase = by_custom_id.pop(entry.custom_id or "", None)
         if purchase is None:
             continue
-        if provider.is_duplicate_custom_id(entry.code):
+        if provider.is_duplicate_custom_id(entry.code, entry.message):
             unknown.append(purchase)  # the provider has this custom_id already: look it up, never buy anew
         else:
             _reject(purchase, code=entry.code, reason=entry.message)
@@ -140,11 +141,10 @@ def _apply_whole_error(purchases: list[Purchase], error: ProviderError, provider
 
 
 def _mark_unknown(purchases: list[Purchase], error: ProviderError) -> None:
-    reason = f"no usable answer ({type(error).__name__}); resolved by looking it up by custom_id"
+    reason = f"{NO_USABLE_ANSWER} ({type(error).__name__}); resolved by looking it up by custom_id"
     Purchase.objects.filter(pk__in=[p.pk for p in purchases]).update(error_reason=reason[:255])
-    for (
-        purchase
-    ) in purchases:  # the lookup that follows judges these copies: the reason is cleared by an answer
+    # the lookup that follows judges these copies: the reason is cleared by an answer
+    for purchase in purchases:
         purchase.error_reason = reason[:255]
 
 

@@ -16,10 +16,9 @@ from ..models import Purchase, PurchaseEvent
 from ..providers import get_provider
 from ..providers.base import NotFound, Provider, PurchaseInfo
 from ..status import State
-from .apply import Change, compute_change, jsonable
+from .apply import NEVER_REACHED, Change, compute_change, jsonable
 from .writes import write_changes
 
-NEVER_REACHED = "never reached the provider"
 UNKNOWN_TO_PROVIDER = "The provider does not know this purchase"
 UNATTRIBUTED = "The provider's answer named no custom_id or buy_id we could match to this purchase"
 

@@ -3,12 +3,16 @@
 Only provider READS (the market search; Skinify's withdraw/price by id), with the caller's client's
 timeout; never a buy. The requests happen with no transaction open, the answers are written afterwards in
 one bulk update. Items read recently are not asked again, and one page view makes at most MAX_READS
-requests in BUDGET seconds.
+requests and starts none after BUDGET seconds; the read in flight then may still run to the client's
+timeout (interactive: PROVIDER_INTERACTIVE_TIMEOUT, 3 s to connect + 8 s to read), so a page waits at most
+BUDGET plus one such timeout.
 """
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,11 +20,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ..models import Item
-from ..providers.base import CatalogEntry, Provider, Rejected
+from ..providers.base import CatalogEntry, NotFound, Provider
 
 FRESH_FOR = timedelta(minutes=5)  # an item read this recently is not asked again
 MAX_READS = 20  # provider requests per confirmation page (one per distinct name, or per item by id)
-BUDGET = 10.0  # seconds of provider reads per confirmation page
+BUDGET = 10.0  # seconds after which a confirmation page starts no more provider reads
 
 
 @dataclass
@@ -63,45 +67,44 @@ def items_recheck(*, items: list[Item], client: Provider) -> Recheck:
 
 
 def read_listings(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogEntry | None], str]:
-    """{pk: the listing, or None when not on sale} for the items read; the error that stopped reading."""
+    """{pk: the listing, or None when not on sale} for the items read; the error that stopped reading.
+    One item_price() per item where the provider reads by id (Skinify's withdraw/price), else one search
+    per distinct name."""
     if getattr(client, "reads_item_price", False):
-        return _read_by_id(client, items)
-    return _read_searches(client, items)
+        reads = [functools.partial(_read_by_id, client, item) for item in items]
+    else:
+        names: dict[tuple[str, str], list[Item]] = {}
+        for item in items:
+            names.setdefault((item.game, item.name), []).append(item)
+        reads = [functools.partial(_read_search, client, *key, group) for key, group in names.items()]
+    return _within_limits(reads)
 
 
-def _read_searches(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogEntry | None], str]:
-    """One search per distinct name, at most MAX_READS of them within BUDGET seconds."""
-    names: dict[tuple[str, str], list[Item]] = {}
-    for item in items:
-        names.setdefault((item.game, item.name), []).append(item)
+def _within_limits(reads: list[Callable[[], dict[int, CatalogEntry | None]]]):
+    """Run the reads in order, at most MAX_READS, none started after BUDGET seconds; stop at a failure."""
     found: dict[int, CatalogEntry | None] = {}
     deadline = time.monotonic() + BUDGET
-    for count, ((game, name), group) in enumerate(names.items()):
+    for count, read in enumerate(reads):
         if count >= MAX_READS or time.monotonic() > deadline:
             break
         try:
-            listed = {e.item_id: e for e in client.search(name=name, game=game)}
+            found.update(read())
         except Exception as error:  # any failure of a read: say so, keep what was read
             return found, str(error) or type(error).__name__
-        found.update({item.pk: listed.get(item.provider_item_id) for item in group})
     return found, ""
 
 
-def _read_by_id(client: Provider, items: list[Item]) -> tuple[dict[int, CatalogEntry | None], str]:
-    """One item_price() per item (Skinify's withdraw/price), at most MAX_READS within BUDGET seconds."""
-    found: dict[int, CatalogEntry | None] = {}
-    deadline = time.monotonic() + BUDGET
-    for count, item in enumerate(items):
-        if count >= MAX_READS or time.monotonic() > deadline:
-            break
-        try:
-            entry = client.item_price(item_id=item.provider_item_id, game=item.game)
-        except Rejected:  # the provider has no such listing
-            entry = None
-        except Exception as error:  # any other failure of a read: say so, keep what was read
-            return found, str(error) or type(error).__name__
-        found[item.pk] = None if entry is None or entry.count == 0 else entry
-    return found, ""
+def _read_search(client: Provider, game: str, name: str, group: list[Item]) -> dict:
+    listed = {e.item_id: e for e in client.search(name=name, game=game)}
+    return {item.pk: listed.get(item.provider_item_id) for item in group}
+
+
+def _read_by_id(client: Provider, item: Item) -> dict:
+    try:
+        entry = client.item_price(item_id=item.provider_item_id, game=item.game)
+    except NotFound:  # the provider has no such listing; any other refusal is an error, not "gone"
+        entry = None
+    return {item.pk: None if entry is None or entry.count == 0 else entry}
 
 
 def _apply(item: Item, entry: CatalogEntry | None, now: datetime, report: Recheck) -> None:

@@ -15,10 +15,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Purchase
-from ..providers import get_provider
 from ..status import FINAL_STATES, State
-from .lookup import NEVER_REACHED
-from .sync import SyncReport, sync_ids
+from .apply import NEVER_REACHED
+from .sync import SyncReport, sync_pairs
 
 #: Steam Trade Protection lets a trade be rolled back for 7 days: a day more covers a late word
 RECENTLY_FINAL = timedelta(days=8)
@@ -41,21 +40,10 @@ def reverify_candidates(*, now=None) -> list[tuple[str, int]]:
 
 def purchases_reverify(*, source: str = "sync") -> SyncReport:
     """The daily check of recently finalised purchases, in batches, pausing a provider that refuses."""
-    return _ask(reverify_candidates(), states=FINAL_STATES, source=source)
+    return sync_pairs(reverify_candidates(), states=FINAL_STATES, source=source)
 
 
 def purchases_verify(*, purchase_ids: Sequence[int], source: str = "sync") -> SyncReport:
     """Ask about these purchases whatever their state (a callback hinted that something changed)."""
     pairs = Purchase.objects.filter(pk__in=list(purchase_ids)).values_list("provider", "pk")
-    return _ask(list(pairs), states=ALL_STATES - {State.PENDING}, source=source)
-
-
-def _ask(pairs: list[tuple[str, int]], *, states, source: str) -> SyncReport:
-    report = SyncReport()
-    by_provider: dict[str, list[int]] = {}
-    for code, pk in pairs:
-        by_provider.setdefault(code, []).append(pk)
-    started = timezone.now()
-    for code, ids in by_provider.items():
-        sync_ids(get_provider(code), ids, report, started, states=states, source=source)
-    return report
+    return sync_pairs(list(pairs), states=ALL_STATES - {State.PENDING}, source=source)

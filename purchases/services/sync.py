@@ -88,14 +88,22 @@ def purchases_sync(
     interactive: bool = False,
 ) -> SyncReport:
     """`interactive`: an operator waits (the admin's Refresh), so reads fail fast instead of retrying."""
+    pairs = sync_candidates(provider=provider, custom_ids=custom_ids, include_all=include_all)
+    return sync_pairs(pairs, interactive=interactive, source=source, actor=actor, dry_run=dry_run)
+
+
+def sync_pairs(
+    pairs: Sequence[tuple[str, int]], *, states=OPEN_STATES, interactive: bool = False, **options
+) -> SyncReport:
+    """Ask each provider about its purchases among these (provider, id) pairs, still in `states`."""
     report = SyncReport()
     by_provider: dict[str, list[int]] = {}
-    for code, pk in sync_candidates(provider=provider, custom_ids=custom_ids, include_all=include_all):
+    for code, pk in pairs:
         by_provider.setdefault(code, []).append(pk)
     started = timezone.now()
     for code, ids in by_provider.items():
         client = get_provider(code, interactive=interactive)
-        sync_ids(client, ids, report, started, source=source, actor=actor, dry_run=dry_run)
+        sync_ids(client, ids, report, started, states=states, **options)
     return report
 
 

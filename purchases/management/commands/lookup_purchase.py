@@ -120,6 +120,19 @@ def _entry(entry: TimelineEntry) -> dict:
         "processed": w.processed,
         "error": w.error,
         "body": redact_text(w.body),
+        # the PurchaseEvent this callback wrote: the timeline folds it into the callback's line
+        "change": _change(entry.change),
+    }
+
+
+def _change(event) -> dict | None:
+    if event is None:
+        return None
+    return {
+        "old_state": event.old_state,
+        "new_state": event.new_state,
+        "provider_status": event.new_provider_status,
+        "message": event.message,
     }
 
 
@@ -132,7 +145,10 @@ def _line(e: dict) -> str:
         error = f" {e['error_code']} {e['error_message']}".rstrip() if e["outcome"] != "ok" else ""
         return f"{'call':<8} {e['method']:<28} {e['outcome']} {e['duration_ms']} ms{error}"
     state = "applied" if e["processed"] else ("rejected" if not e["valid"] else "not applied")
-    return f"{'callback':<8} {e['event'] or '?':<28} {state} {e['error']}"
+    if e["change"]:
+        c = e["change"]
+        state += f": {c['old_state'] or '—'} → {c['new_state'] or '—'} {c['provider_status']} {c['message']}"
+    return f"{'callback':<8} {e['event'] or '?':<28} {state.rstrip()} {e['error']}"
 
 
 def _plain(value):

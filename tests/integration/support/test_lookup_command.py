@@ -110,3 +110,25 @@ def test_refresh_asks_the_provider_first(sandbox):
     assert data["purchase"]["buy_id"] == str(bought.buy_id)
     kinds = [e["kind"] for e in data["timeline"]]
     assert "call" in kinds and "event" in kinds
+
+
+def test_a_callbacks_change_is_printed_on_its_line():
+    """The timeline folds the event a callback wrote into the callback's line: the command prints it."""
+    purchase = with_history()
+    change = PurchaseEvent.objects.create(
+        purchase=purchase,
+        at=purchase.created_at + timedelta(seconds=2),
+        old_state="in_progress",
+        new_state="failed",
+        new_provider_status="canceled",
+        source="webhook",
+    )
+    WebhookEvent.objects.filter(event="status_change").update(purchase=purchase, purchase_event=change)
+    code, out, _ = run("bo-cmd-1", "--json")
+    assert code == 0
+    callback = json.loads(out)["timeline"][-1]
+    assert callback["kind"] == "callback"
+    assert callback["change"]["new_state"] == "failed"
+    assert callback["change"]["provider_status"] == "canceled"
+    _, text, _ = run("bo-cmd-1")
+    assert "in_progress → failed canceled" in text.splitlines()[-1]
