@@ -33,9 +33,9 @@ from ..models import Item, SteamUser
 from ..services import BuyError, CreateResult, purchases_create
 from ..services.catalog import items_upsert
 from ..services.create import max_price_cap
-from ..services.recheck import FRESH_FOR, MAX_READS, Recheck
+from ..services.recheck import FRESH_FOR, MAX_READS, Recheck, items_recheck
 from .common import provider_label
-from .market import market_search, provider_balance, recheck_prices, search_results
+from .market import market_search, provider_balance, search_results
 from .pages import AdminPageMixin
 
 PERMISSION = "purchases.buy_skins"
@@ -180,7 +180,7 @@ def _plan_rechecked(keys: list[str]) -> tuple[Plan, Recheck]:
     """The plan of `keys` after re-reading its stale items at the provider (a read, before any buy)."""
     lines, unknown = load_lines(keys)
     plan = plan_lines(lines, unknown)
-    recheck = recheck_prices(plan.provider, [line.item for line in plan.lines if line.item is not None])
+    recheck = items_recheck(provider=plan.provider, items=[line.item for line in plan.lines if line.item])
     if not recheck.checked:
         return plan, recheck
     checked = recheck.checked

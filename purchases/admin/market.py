@@ -1,6 +1,7 @@
-"""Reads the buy pages make of the provider: the market search, the balance and the re-read of the prices
-before a confirmation. Never raise: a provider that does not answer becomes a message on the page, and
-the balance is cached briefly (with the time it was read, which the page shows)."""
+"""Reads the buy pages make of the provider: the market search and the balance (the re-read of prices
+before a confirmation is services.recheck.items_recheck). Never raise: a provider that does not answer
+becomes a message on the page, and the balance is cached briefly (with the time it was read, which the
+page shows)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from ..forms import SEARCH_SALT
 from ..models import Item
 from ..providers import get_provider, provider_class
 from ..providers.base import CatalogEntry, NotSupported
-from ..services.recheck import Recheck, items_recheck, stale_items
 from .common import provider_label
 
 log = logging.getLogger(__name__)
@@ -85,20 +85,6 @@ def _catalog_search(provider: str, game: str, name: str) -> list:
         CatalogEntry(provider, i.name, i.price, i.provider_item_id, i.game, i.classid, i.instanceid)
         for i in items.exclude(price=None)[:100]
     ]
-
-
-# -------------------------------------------------------------------------------------- prices
-
-
-def recheck_prices(provider: str, items: list[Item]) -> Recheck:
-    """Re-read the price and availability of the stale ones of `items` (a read). Never raises."""
-    if not stale_items(items):
-        return Recheck()
-    try:
-        client = get_provider(provider, interactive=True)
-    except Exception as error:  # misconfigured: the page says so and does not block
-        return Recheck(read_at=timezone.now(), unread=len(stale_items(items)), error=str(error))
-    return items_recheck(items=items, client=client)
 
 
 # -------------------------------------------------------------------------------------- balance

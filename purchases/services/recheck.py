@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ..models import Item
+from ..providers import get_provider
 from ..providers.base import CatalogEntry, NotFound, Provider
 
 FRESH_FOR = timedelta(minutes=5)  # an item read this recently is not asked again
@@ -50,12 +51,19 @@ def stale_items(items: list[Item], now: datetime | None = None) -> list[Item]:
     return list(by_pk.values())
 
 
-def items_recheck(*, items: list[Item], client: Provider) -> Recheck:
-    """Re-read the stale ones of `items` and store the answers; every object of a re-read pk is updated."""
+def items_recheck(*, items: list[Item], provider: str = "", client: Provider | None = None) -> Recheck:
+    """Re-read the stale ones of `items` and store the answers; every object of a re-read pk is updated.
+    The client is `provider`'s interactive one unless given. Never raises: a client that cannot be built
+    is the report's error (the page says so and blocks nothing)."""
     stale = stale_items(items)
     if not stale:
         return Recheck()
     now = timezone.now()
+    if client is None:
+        try:
+            client = get_provider(provider, interactive=True)
+        except Exception as error:  # misconfigured provider
+            return Recheck(read_at=now, unread=len(stale), error=str(error))
     found, error = read_listings(client, stale)
     report = Recheck(read_at=now, error=error, unread=len(stale) - len(found))
     read = [item for item in items if item.pk in found]
