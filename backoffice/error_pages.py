@@ -9,6 +9,7 @@ call `not_found` themselves, so their 404 is ours in every mode.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
 
 from django.contrib import admin
@@ -20,15 +21,26 @@ from purchases.roles import ROLES
 
 TEMPLATE = "admin/error_page.html"
 
+
 #: url name → (what the page does, the permission it needs), for the 403 explanation
-GUARDED_PAGES: dict[str, tuple[str, str]] = {
-    "purchases_steamuser_buy": ("Buying skins", "purchases.buy_skins"),
-    "purchases_buy_confirm": ("Buying skins", "purchases.buy_skins"),
-    "purchases_buy_choose_user": ("Buying skins", "purchases.buy_skins"),
-    "purchases_find_import": ("Importing a purchase", "purchases.refresh_purchase"),
-    "purchases_purchase_refresh": ("Refreshing a purchase", "purchases.refresh_purchase"),
-    "inventory_page": ("Opening a Steam inventory", "inventory.view_inventory"),
-}
+@functools.cache
+def guarded_pages() -> dict[str, tuple[str, str]]:
+    """The custom pages' URL names, what they do and the permission each view checks (its own constant).
+    Imported when first asked: the admin modules import this one's handlers through the URLconf."""
+    from inventory.views import PERMISSION as VIEW_INVENTORY
+    from purchases.admin.buy import PERMISSION as BUY
+    from purchases.admin.find import IMPORT_PERMISSION as REFRESH
+
+    return {
+        "purchases_steamuser_buy": ("Buying skins", BUY),
+        "purchases_buy_confirm": ("Buying skins", BUY),
+        "purchases_buy_choose_user": ("Buying skins", BUY),
+        "purchases_find_import": ("Importing a purchase", REFRESH),
+        "purchases_purchase_refresh": ("Refreshing a purchase", REFRESH),
+        "inventory_page": ("Opening a Steam inventory", VIEW_INVENTORY),
+    }
+
+
 ACTIONS = {"add": "Adding", "change": "Changing", "delete": "Deleting", "changelist": "Listing"}
 
 
@@ -84,8 +96,8 @@ def render_error(
 def _guarded(request: HttpRequest) -> tuple[str, str]:
     match = getattr(request, "resolver_match", None)
     name = match.url_name if match else ""
-    if name in GUARDED_PAGES:
-        return GUARDED_PAGES[name]
+    if name in guarded_pages():
+        return guarded_pages()[name]
     app, _, rest = (name or "").partition("_")
     model, _, action = rest.rpartition("_")
     if app and model and action in ACTIONS:

@@ -10,6 +10,7 @@ from ..providers.base import ProviderError
 from ..services import purchases_sync
 from . import buy
 from .common import exact_q
+from .find import IMPORT_PERMISSION as REFRESH_PERMISSION
 from .find import FindPagesMixin
 from .paginator import EstimatedCountPaginator
 from .purchase_list import BatchFilter, NeedsAttentionFilter, PurchaseColumnsMixin, batch_summary, parse_uuid
@@ -64,7 +65,7 @@ class PurchaseAdmin(
         return False  # money records are kept
 
     def has_refresh_purchase_permission(self, request) -> bool:
-        return request.user.has_perm("purchases.refresh_purchase")
+        return request.user.has_perm(REFRESH_PERMISSION)
 
     @admin.action(description="Refresh status from the provider", permissions=["refresh_purchase"])
     def refresh_status(self, request, queryset):
