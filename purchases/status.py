@@ -1,8 +1,9 @@
 """The normalized purchase state (DESIGN section 4). Each provider's status map is on its class
-(`purchases.providers`): `normalize` reads it through the registry."""
+(`purchases.providers`); callers hand it to `normalize`, so this module imports no provider."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -153,21 +154,18 @@ class Normalized:
 
 
 def normalize(
-    provider: str,
+    status_map: Mapping[str, State],
     provider_status: str,
     *,
     in_hold: bool = False,
     hold_until: datetime | None = None,
     now: datetime,
 ) -> Normalized:
-    """Map a provider's status word to our state.
+    """Map a provider's status word to our state, by that provider's `status_map` (its class's).
 
     An accepted trade still inside Steam Trade Protection (`in_hold`, or a hold end in the future) can be
     rolled back, so it is ON_HOLD, not DELIVERED. Unknown words stay open (IN_PROGRESS) and are flagged.
     """
-    from .providers import PROVIDERS  # the provider modules import State from here
-
-    status_map = PROVIDERS[provider].status_map if provider in PROVIDERS else {}
     state = status_map.get((provider_status or "").strip().lower())
     if state is None:
         return Normalized(State.IN_PROGRESS, known=False)

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from purchases.providers import PROVIDERS, skinsback_parse
+from purchases.providers import PROVIDERS
 from purchases.providers.base import (
     Balance,
     CatalogEntry,
@@ -57,6 +57,7 @@ from purchases.providers.base import (
     Provider,
     ServerStatus,
 )
+from purchases.providers.skinsback import parse as skinsback_parse
 from tests.fixtures import vendor
 
 WRITES = frozenset({"buy", "batch_buy"})

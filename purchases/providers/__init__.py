@@ -4,10 +4,12 @@ here reads settings, touches the cache or imports a model at import time."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import requests
 
+from ..status import State
 from .base import (
     AuthError,
     Balance,
@@ -71,6 +73,7 @@ __all__ = [
     "is_duplicate_custom_id",
     "is_outcome_unknown",
     "provider_class",
+    "status_map",
 ]
 
 _local = threading.local()  # one Session per thread and provider: keep-alive without sharing a Session
@@ -84,6 +87,12 @@ def provider_class(code: str) -> type[Provider]:
     except KeyError:
         known = ", ".join(sorted(PROVIDERS))
         raise ValueError(f"unknown provider {code!r}; known providers: {known}") from None
+
+
+def status_map(code: str) -> Mapping[str, State]:
+    """`code`'s status words and our state for each (empty for a code no provider has): `normalize`'s map."""
+    cls = PROVIDERS.get(code)
+    return cls.status_map if cls is not None else {}
 
 
 def get_provider(

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import Purchase, PurchaseEvent
-from ..providers import PROVIDERS
+from ..providers import PROVIDERS, status_map
 from ..providers.base import PurchaseInfo
 from ..status import FINAL_STATES, STATE_RANK, State, normalize
 
@@ -72,7 +72,7 @@ class Verdict:
 def judge(purchase: Purchase, info: PurchaseInfo, *, source: str, now: datetime) -> Verdict | None:
     """The state and provider status this answer leads to, or None when it must not move the purchase."""
     normalized = normalize(
-        purchase.provider, info.status, in_hold=info.in_hold, hold_until=info.hold_until, now=now
+        status_map(purchase.provider), info.status, in_hold=info.in_hold, hold_until=info.hold_until, now=now
     )
     state, hint = normalized.state, source in HINT_SOURCES
     if not info.status or not normalized.known:

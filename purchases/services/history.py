@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Purchase, PurchaseEvent, SteamUser
-from ..providers import get_provider
+from ..providers import get_provider, status_map
 from ..providers.base import PurchaseInfo
 from ..status import normalize
 from .writes import apply_answer
@@ -58,7 +58,9 @@ def _find(provider: str, info: PurchaseInfo) -> Purchase | None:
 def _import(provider: str, info: PurchaseInfo) -> Purchase:
     """A purchase the provider has and we lack: kept as imported, with no operator."""
     now = timezone.now()
-    state = normalize(provider, info.status, in_hold=info.in_hold, hold_until=info.hold_until, now=now)
+    state = normalize(
+        status_map(provider), info.status, in_hold=info.in_hold, hold_until=info.hold_until, now=now
+    )
     user, _ = SteamUser.objects.get_or_create(steam_id=info.steam_id or "76561197960265728")
     amount = info.price or info.balance_debited or Decimal("0.01")
     fields = {

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import ProviderCode, Purchase, PurchaseEvent
-from ..providers import PROVIDERS, get_provider
+from ..providers import PROVIDERS, get_provider, status_map
 from ..providers.base import NotFound, ProviderError, PurchaseInfo
 from ..status import State, normalize
 from .audit import log_additions
@@ -40,7 +40,7 @@ class ProviderAnswer:
         now = timezone.now()
         info = self.info
         return normalize(
-            self.provider, info.status, in_hold=info.in_hold, hold_until=info.hold_until, now=now
+            status_map(self.provider), info.status, in_hold=info.in_hold, hold_until=info.hold_until, now=now
         ).state
 
 

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from purchases.providers import status_map
 from purchases.status import FINAL_STATES, OPEN_STATES, State, normalize
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -36,6 +37,8 @@ SKINIFY_DOCUMENTED = {
     "error_item_unavailable": State.FAILED,
 }
 
+SB, SF = status_map("skinsback"), status_map("skinify")
+
 
 @pytest.mark.parametrize(
     ("provider", "status", "expected"),
@@ -43,39 +46,37 @@ SKINIFY_DOCUMENTED = {
     + [("skinify", s, e) for s, e in SKINIFY_DOCUMENTED.items()],
 )
 def test_every_documented_status_maps_to_a_known_state(provider, status, expected):
-    result = normalize(provider, status, now=NOW)
+    result = normalize(status_map(provider), status, now=NOW)
     assert result.known
     assert result.state == expected
 
 
 @pytest.mark.parametrize("provider", ["skinsback", "skinify"])
 def test_unknown_status_stays_open_and_is_flagged(provider):
-    result = normalize(provider, "teleported_to_mars", now=NOW)
+    result = normalize(status_map(provider), "teleported_to_mars", now=NOW)
     assert result.state == State.IN_PROGRESS
     assert not result.known
 
 
 def test_accepted_inside_hold_is_on_hold_until_hold_ends():
-    assert normalize("skinsback", "accepted", in_hold=True, now=NOW).state == State.ON_HOLD
+    assert normalize(SB, "accepted", in_hold=True, now=NOW).state == State.ON_HOLD
     future = NOW + timedelta(days=7)
-    assert normalize("skinsback", "accepted", in_hold=True, hold_until=future, now=NOW).state == State.ON_HOLD
-    assert normalize("skinify", "accepted", hold_until=future, now=NOW).state == State.ON_HOLD
+    assert normalize(SB, "accepted", in_hold=True, hold_until=future, now=NOW).state == State.ON_HOLD
+    assert normalize(SF, "accepted", hold_until=future, now=NOW).state == State.ON_HOLD
     past = NOW - timedelta(seconds=1)
-    assert (
-        normalize("skinsback", "accepted", in_hold=False, hold_until=past, now=NOW).state == State.DELIVERED
-    )
-    assert normalize("skinsback", "accepted", in_hold=False, now=NOW).state == State.DELIVERED
+    assert normalize(SB, "accepted", in_hold=False, hold_until=past, now=NOW).state == State.DELIVERED
+    assert normalize(SB, "accepted", in_hold=False, now=NOW).state == State.DELIVERED
 
 
 def test_in_hold_true_wins_over_a_hold_end_in_the_past():
     """Issue 11 case 4: while the provider says the skin is in hold it is on_hold, whatever the date says
     (the date carries no zone and may be read hours off)."""
     past = NOW - timedelta(hours=5)
-    assert normalize("skinsback", "accepted", in_hold=True, hold_until=past, now=NOW).state == State.ON_HOLD
+    assert normalize(SB, "accepted", in_hold=True, hold_until=past, now=NOW).state == State.ON_HOLD
 
 
 def test_status_words_are_matched_case_and_space_insensitively():
-    assert normalize("skinsback", " Accepted ", now=NOW).state == State.DELIVERED
+    assert normalize(SB, " Accepted ", now=NOW).state == State.DELIVERED
 
 
 def test_open_and_final_states_partition_the_bought_states():

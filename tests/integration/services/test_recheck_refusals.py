@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from purchases.providers.base import NotFound, Rejected
-from purchases.providers.skinify_parse import error_for
+from purchases.providers.skinify.parse import error_for
 from purchases.services.recheck import items_recheck
 from tests.factories import make_item
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from purchases.models import PurchaseEvent, WebhookEvent
-from purchases.providers.skinsback_callbacks import signature_valid
+from purchases.providers.skinsback.callbacks import signature_valid
 from purchases.status import State
 from tests.factories import make_purchase
 

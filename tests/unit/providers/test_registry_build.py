@@ -21,6 +21,7 @@ from purchases.providers import (
     get_provider,
     is_duplicate_custom_id,
     provider_class,
+    status_map,
 )
 from purchases.status import State, normalize
 
@@ -49,6 +50,8 @@ EXPECTED = {
     "skinify": (SkinifyProvider, {"api_url": "https://sf.example/api/", "token": "sf-token"}),
 }
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+SB, SF = status_map("skinsback"), status_map("skinify")
 
 
 @pytest.fixture(autouse=True)
@@ -94,10 +97,10 @@ def test_the_class_names_its_settings_and_they_exist(code):
 
 
 def test_status_words_are_read_from_the_providers_class():
-    assert normalize("skinsback", "rollback_supplier", now=NOW).state == State.REVERTED
-    assert not normalize("skinify", "rollback_supplier", now=NOW).known  # SkinsBack's word only
-    assert normalize("skinify", "reserved", now=NOW).state == State.IN_PROGRESS
-    assert not normalize("nobody", "accepted", now=NOW).known
+    assert normalize(SB, "rollback_supplier", now=NOW).state == State.REVERTED
+    assert not normalize(SF, "rollback_supplier", now=NOW).known  # SkinsBack's word only
+    assert normalize(SF, "reserved", now=NOW).state == State.IN_PROGRESS
+    assert not normalize({}, "accepted", now=NOW).known
 
 
 def test_games_are_named_both_ways_by_the_class():

@@ -13,7 +13,7 @@ from purchases.providers import (
     BuyRequest,
     NotSupported,
 )
-from purchases.providers.skinify_parse import purchase
+from purchases.providers.skinify.parse import purchase
 from tests.fixtures.vendor import load, load_text
 
 from .conftest import SF_TOKEN, SF_URL, TRADE_TOKEN

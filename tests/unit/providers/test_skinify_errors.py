@@ -116,6 +116,6 @@ def test_request_limit_exceeded_on_a_buy_is_raised(mocked, skinify):
 
 
 def test_update_trade_token_answer_is_a_plain_success():
-    from purchases.providers.skinify_parse import raise_for_error
+    from purchases.providers.skinify.parse import raise_for_error
 
     raise_for_error(json.loads(load_text("skinify_update_trade_token")))

@@ -185,7 +185,7 @@ def test_getinfo_unknown_id_in_a_list_does_not_hide_the_others(mocked, skinsback
 
 
 def test_getinfo_error_2_is_not_found_for_direct_use():
-    from purchases.providers.skinsback_parse import error_for
+    from purchases.providers.skinsback.parse import error_for
 
     assert isinstance(error_for(2, "offer_not_found", "market_getinfo"), NotFound)
     assert not isinstance(error_for(2, "name_min_length_3", "market_search"), NotFound)

@@ -10,7 +10,7 @@ import responses
 
 from purchases.providers import BuyRequest
 from purchases.providers.http import encode
-from purchases.providers.skinsback import sign_string, signature
+from purchases.providers.skinsback.client import sign_string, signature
 
 from .conftest import CLIENT_ID, SB_URL, SECRET, TRADE_TOKEN
 

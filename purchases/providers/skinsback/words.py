@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..status import State
+from ...status import State
 
 # `accepted` is listed as DELIVERED; `normalize` turns it into ON_HOLD while the trade can still roll back.
 STATUS_MAP: dict[str, State] = {

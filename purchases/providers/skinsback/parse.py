@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .base import (
+from ..base import (
     AuthError,
     Balance,
     BatchBuyResult,
@@ -26,7 +26,7 @@ from .base import (
     Unavailable,
     UnavailableItem,
 )
-from .parsing import (
+from ..parsing import (
     Lenient,
     count,
     entries,

@@ -12,9 +12,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from . import skinify_parse as parse
-from . import skinify_words as words
-from .base import (
+from ..base import (
     Balance,
     BuyRequest,
     CatalogEntry,
@@ -23,9 +21,10 @@ from .base import (
     Provider,
     PurchaseInfo,
 )
-from .http import HttpCall, Transport, encode
-from .matching import search_entries
-from .parsing import json_body, mapping, stream_array
+from ..http import HttpCall, Transport, encode
+from ..matching import search_entries
+from ..parsing import json_body, mapping, stream_array
+from . import parse, words
 
 T = TypeVar("T")
 

@@ -7,8 +7,8 @@ import hmac
 import json
 from collections.abc import Mapping
 
-from . import skinsback_parse as parse
-from .base import AuthError, Callback, InvalidResponse
+from ..base import AuthError, Callback, InvalidResponse
+from . import parse
 
 CODE = "skinsback"
 PURCHASE_EVENTS = {"buy_item", "status_change"}

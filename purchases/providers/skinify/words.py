@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..status import State
+from ...status import State
 
 # all 13 purchase_status values of withdraw/info; `accepted` becomes ON_HOLD while the trade is held
 STATUS_MAP: dict[str, State] = {

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .base import (
+from ..base import (
     AuthError,
     Balance,
     CatalogEntry,
@@ -25,7 +25,7 @@ from .base import (
     Rejected,
     Unavailable,
 )
-from .parsing import (
+from ..parsing import (
     Lenient,
     count,
     entries,

@@ -15,10 +15,7 @@ from typing import IO, Any, TypeVar
 
 import requests
 
-from . import skinsback_callbacks as callbacks
-from . import skinsback_parse as parse
-from . import skinsback_words as words
-from .base import (
+from ..base import (
     Balance,
     BatchBuyResult,
     BuyRequest,
@@ -31,8 +28,9 @@ from .base import (
     PurchaseInfo,
     ServerStatus,
 )
-from .http import HttpCall, Transport, encode
-from .parsing import entries, json_body, stream_array
+from ..http import HttpCall, Transport, encode
+from ..parsing import entries, json_body, stream_array
+from . import callbacks, parse, words
 
 T = TypeVar("T")
 AUTH_MODES = ("headers", "signature")
