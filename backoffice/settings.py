@@ -123,6 +123,8 @@ SKINSBACK_AUTH = env.str("SKINSBACK_AUTH", default="headers")
 SKINSBACK_WEBHOOK_SECRET = env.str("SKINSBACK_WEBHOOK_SECRET", default="") or SKINSBACK_CLIENT_SECRET
 SKINIFY_API_URL = env.str("SKINIFY_API_URL", default=f"{SANDBOX_URL}/skinify/api/")
 SKINIFY_TOKEN = env.str("SKINIFY_TOKEN", default="sandbox-token")
+# the sandbox's project currency: SkinsBack's `balance` answers in it (`run_sandbox --currency` overrides)
+SANDBOX_PROJECT_CURRENCY = env.str("SANDBOX_PROJECT_CURRENCY", default="usd")
 DEFAULT_PROVIDER = env.str("DEFAULT_PROVIDER", default="skinsback")
 if SKINSBACK_AUTH not in ("headers", "signature"):
     raise ImproperlyConfigured("SKINSBACK_AUTH must be 'headers' or 'signature'.")

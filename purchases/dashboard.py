@@ -25,8 +25,9 @@ from django.utils import timezone
 from django_q.models import OrmQ, Task
 
 from .models import ProviderCode, Purchase
+from .money import money
 from .providers import PROVIDERS, get_provider
-from .providers.base import NotSupported, ProviderError
+from .providers.base import Balance, NotSupported, ProviderError
 from .selectors import attention_q
 from .status import SPENT_STATES, SUCCEEDED_STATES, UNSUCCESSFUL_STATES, State
 
@@ -63,7 +64,7 @@ def _probe(code: str) -> dict[str, Any]:
         log.exception("dashboard: provider %s could not be built", code)
         return {**row, "balance": None, "balance_problem": "unavailable", "status": "unavailable"}
     balance, problem = _ask(client.balance)
-    row.update(balance=balance.amount if balance else None, balance_problem=problem)
+    row.update(_balance_fields(balance, problem))
     if problem.startswith("unavailable"):
         row["status"] = "unavailable"  # it did not answer the balance: do not wait for it twice
         return row
@@ -73,6 +74,22 @@ def _probe(code: str) -> dict[str, Any]:
     else:
         row["status"] = "up" if status.available else f"down: {status.reason or 'no reason given'}"
     return {**row, **_words(row)}
+
+
+def _balance_fields(balance: Balance | None, problem: str) -> dict[str, Any]:
+    """USD (what compares with prices) and, when it differs, the provider's own figure and currency."""
+    if balance is None:
+        return {"balance": None, "balance_problem": problem}
+    own = money(balance.amount, balance.currency) if balance.in_other_currency else ""
+    if balance.usd is None:
+        note = f"the answer gives {own} in no named currency, so it is compared with nothing"
+        return {
+            "balance": None,
+            "balance_own": own,
+            "balance_problem": "currency not known",
+            "balance_note": note,
+        }
+    return {"balance": balance.usd, "balance_own": own, "balance_problem": ""}
 
 
 def _words(row: dict[str, Any]) -> dict[str, str]:

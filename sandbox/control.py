@@ -41,6 +41,7 @@ def summary(state: SandboxState, body: Body) -> Body:
             "skinify_rate_limit": state.skinify_rate_limit,
             "webhook_url": state.webhook_url,
             "consume_on_buy": state.consume_on_buy,
+            "project_currency": state.project_currency,
             "faults": state.faults.as_json(),
         }
 
@@ -96,6 +97,8 @@ def configure(state: SandboxState, body: Body) -> Body:
             setattr(state, key, int(body[key]))
     if "consume_on_buy" in body:
         state.consume_on_buy = bool(body["consume_on_buy"])
+    if body.get("project_currency") is not None:
+        state.set_project_currency(str(body["project_currency"]))
     if body.get("speed") is not None:
         state.set_speed(float(body["speed"]))
     return summary(state, {})

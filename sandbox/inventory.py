@@ -28,6 +28,16 @@ RATES = {
     "brl": "5.45",
     "gbp": "0.79",
 }
+
+
+def check_currency(code: str) -> str:
+    """A currency the sandbox has a rate for, lower case; ValueError names the known ones."""
+    code = str(code or "").strip().lower()
+    if code not in RATES:
+        raise ValueError(f"unknown currency {code!r}; the sandbox knows {', '.join(sorted(RATES))}")
+    return code
+
+
 SKINSBACK_SPECIAL = {
     "0005": (5, "user_not_tradable"),
     "0006": (6, "user_inventory_is_hidden"),

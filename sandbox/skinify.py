@@ -35,19 +35,21 @@ def fault_error(suffix: str) -> Response:
 
 def handle(state: SandboxState, req: Request, subpath: str) -> Response:
     endpoint = subpath.strip("/")
-    token = req.header("token") or (text(req.query.get("token")) if req.method == "GET" else "")
+    route = ROUTES.get(endpoint)
+    read = route is not None and "GET" in route[0]
+    token = req.header("token") or (text(req.query.get("token")) if read else "")
     if not token or not hmac.compare_digest(token.encode(), state.skinify_token.encode()):
         state.count_request(SKINIFY, endpoint)
         return error("invalid_token", 401)
     if not state.allow_request(SKINIFY, token, endpoint):
         return error("request_limit_exceeded", 429)
-    route = ROUTES.get(endpoint)
     if route is None:
         return error("not_found", 404)
-    verb, handler = route
-    if req.method != verb:
+    verbs, handler = route
+    if req.method not in verbs:
         return error("method_not_allowed", 405)
-    params = {k: v for k, v in req.query.items() if k != "token"} if verb == "GET" else req.body
+    query = {k: v for k, v in req.query.items() if k != "token"}
+    params = query if req.method == "GET" else ({**query, **req.body} if read else req.body)
     return apply_fault(state.pick_fault(endpoint, SKINIFY), lambda: run(handler, state, params), fault_error)
 
 
@@ -150,14 +152,18 @@ def project_balance(state: SandboxState, params: Params) -> dict[str, Any]:
     return {"balance": money2(state.balance(SKINIFY))}
 
 
-ROUTES: dict[str, tuple[str, Handler]] = {
-    "withdraw/buy": ("POST", withdraw.withdraw_buy),
-    "withdraw/info": ("GET", withdraw.withdraw_info),
-    "withdraw/history": ("GET", withdraw.withdraw_history),
-    "withdraw/prices": ("GET", withdraw_prices),
-    "withdraw/price": ("GET", withdraw_price),
-    "withdraw/update-trade-token": ("POST", withdraw.update_trade_token),
-    "withdraw/cancel-reservation": ("POST", withdraw.cancel_reservation),
-    "steam-inventory": ("POST", steam_inventory),
-    "project-balance": ("GET", project_balance),
+GET, POST, EITHER = frozenset({"GET"}), frozenset({"POST"}), frozenset({"GET", "POST"})
+#: endpoint: (the verbs it answers, handler). The vendor pages say GET for the reads; a public production
+#: client POSTs withdraw/info, withdraw/prices and project-balance (JSON body, the same fields in the query),
+#: and the live API evidently answers it, so those take both, reading the query and then the body.
+ROUTES: dict[str, tuple[frozenset[str], Handler]] = {
+    "withdraw/buy": (POST, withdraw.withdraw_buy),
+    "withdraw/info": (EITHER, withdraw.withdraw_info),
+    "withdraw/history": (GET, withdraw.withdraw_history),
+    "withdraw/prices": (EITHER, withdraw_prices),
+    "withdraw/price": (GET, withdraw_price),
+    "withdraw/update-trade-token": (POST, withdraw.update_trade_token),
+    "withdraw/cancel-reservation": (POST, withdraw.cancel_reservation),
+    "steam-inventory": (POST, steam_inventory),
+    "project-balance": (EITHER, project_balance),
 }

@@ -127,14 +127,15 @@ def market_search(state: SandboxState, params: Params) -> dict[str, Any]:
 
 # --- balance / status / user_inventory --------------------------------------------------------------------
 def balance(state: SandboxState, params: Params) -> dict[str, Any]:
-    amount = state.balance(SKINSBACK)
-    spent = state.initial_balance - amount
-    return {
-        "balance": money2(amount),
-        "balance_in_currencies": {cur: money2(amount * Decimal(rate)) for cur, rate in RATES.items()},
-        "deals_sum": "0.00",
-        "withdraw_sum": money2(spent),
-    }
+    """The live shape (a recorded 2020 answer): `balance`, `deals_sum` and `withdraw_sum` in the project's
+    own currency, each beside its `*_in_currencies` object; the sandbox keeps USD and converts."""
+    usd = state.balance(SKINSBACK)
+    figures = {"balance": usd, "deals_sum": Decimal("0"), "withdraw_sum": state.initial_balance - usd}
+    answer: dict[str, Any] = {}
+    for name, amount in figures.items():
+        answer[name] = money2(amount * Decimal(RATES[state.project_currency]))
+        answer[f"{name}_in_currencies"] = {cur: money2(amount * Decimal(rate)) for cur, rate in RATES.items()}
+    return answer
 
 
 def server_status(state: SandboxState, params: Params) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from .config import (
 )
 from .counters import Counters, SlidingWindow
 from .faults import FaultBook, FaultRule
+from .inventory import check_currency
 from .purchases import Purchase, choose_outcome, new_purchase
 from .store import PurchaseStore
 from .webhooks import WebhookDispatcher, buy_item_event, check_url, status_change_event
@@ -44,8 +45,10 @@ class SandboxState:
         rate_limit: int = SKINSBACK_RATE_LIMIT,
         skinify_rate_limit: int = SKINIFY_RATE_LIMIT,
         consume_on_buy: bool = False,
+        project_currency: str = "usd",
     ) -> None:
         self.lock = threading.Lock()
+        self.project_currency = check_currency(project_currency)
         self.client_id, self.client_secret, self.skinify_token = client_id, client_secret, skinify_token
         self.webhook_url = check_url(webhook_url)
         self._webhook_secret = webhook_secret
@@ -86,6 +89,10 @@ class SandboxState:
     @property
     def speed(self) -> float:
         return self.clock.speed
+
+    def set_project_currency(self, code: str) -> None:
+        """The currency SkinsBack's `balance` answers in (the project's own); buys still debit USD prices."""
+        self.project_currency = check_currency(code)
 
     def set_speed(self, speed: float) -> None:
         self.clock.set_speed(speed)

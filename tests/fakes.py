@@ -83,7 +83,7 @@ def vendor_inventory() -> Inventory:
 
 def default_answers() -> dict[str, Any]:
     return {
-        "balance": Balance(amount=Decimal("1234.50")),
+        "balance": usd_balance(Decimal("1234.50")),
         "server_status": ServerStatus(available=True),
         "search": [],
         "price_list": [],
@@ -99,6 +99,11 @@ def _error_of(method: str) -> property:
         lambda self: self.errors.get(method),
         lambda self, error: self._set_error(method, error),
     )
+
+
+def usd_balance(amount: Decimal | None) -> Balance:
+    """The balance of a USD project: its own figure is the USD one."""
+    return Balance(amount=amount, currency="usd", usd=amount)  # type: ignore[arg-type]
 
 
 @dataclass(eq=False)
@@ -165,11 +170,11 @@ class FakeProvider:
 
     @property
     def balance_amount(self) -> Decimal | None:
-        return self.answers["balance"].amount
+        return self.answers["balance"].usd
 
     @balance_amount.setter
     def balance_amount(self, amount: Decimal | None) -> None:
-        self.answers["balance"] = Balance(amount=amount)  # type: ignore[arg-type]
+        self.answers["balance"] = usd_balance(amount)  # type: ignore[arg-type]
 
     amount = balance_amount
 

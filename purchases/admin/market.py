@@ -17,8 +17,9 @@ from django.utils import timezone
 from ..ages import ago, clock
 from ..forms import SEARCH_SALT
 from ..models import Item
+from ..money import money
 from ..providers import get_provider, provider_class
-from ..providers.base import CatalogEntry, NotSupported
+from ..providers.base import Balance, CatalogEntry, NotSupported
 from .common import provider_label
 
 log = logging.getLogger(__name__)
@@ -92,9 +93,13 @@ def _catalog_search(provider: str, game: str, name: str) -> list:
 
 @dataclass(frozen=True)
 class BalanceView:
+    """What a buy page shows of the balance. `amount` is USD (what compares with prices), None when not
+    known; `own` is the provider's own figure when it is in another currency ("1,000.00 RUB")."""
+
     amount: Decimal | None
     note: str = ""
-    read_at: datetime | None = None  # when the provider answered (or failed to)
+    read_at: datetime | None = None
+    own: str = ""
 
     @property
     def read_text(self) -> str:
@@ -104,23 +109,32 @@ class BalanceView:
         return f"read at {clock(self.read_at)}, {ago(self.read_at)}"
 
 
+def balance_view(balance: Balance, read_at: datetime | None = None) -> BalanceView:
+    """USD for comparing; the project's own figure beside it when it differs; words when USD is unknown."""
+    if balance.usd is None:
+        note = f"{money(balance.amount, balance.currency)} in a currency not named: not compared with prices"
+        return BalanceView(None, note, read_at)
+    own = money(balance.amount, balance.currency) if balance.in_other_currency else ""
+    return BalanceView(balance.usd, read_at=read_at, own=own)
+
+
 def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
     """The provider's balance, cached briefly; "unavailable" when it does not answer. Never raises."""
     key = f"purchases:buy:balance:{code}"
     cached = cache.get(key)
-    if isinstance(cached, tuple):  # (amount or UNAVAILABLE, read at)
-        amount, read_at = cached
-        if amount == UNAVAILABLE:
+    if isinstance(cached, tuple):  # (Balance or UNAVAILABLE, read at)
+        balance, read_at = cached
+        if not isinstance(balance, Balance):
             return BalanceView(None, "balance unavailable", read_at)
-        return BalanceView(amount, read_at=read_at)
+        return balance_view(balance, read_at)
     if not fetch:
         return BalanceView(None, "balance not asked again on this page")
     read_at = timezone.now()
     try:
-        amount = get_provider(code, interactive=True).balance().amount
+        balance = get_provider(code, interactive=True).balance()
     except Exception as error:  # shown for information; never blocks a buy
         log.warning("balance of %s unavailable: %s", code, error)
         cache.set(key, (UNAVAILABLE, read_at), BALANCE_FAILED_TTL)
         return BalanceView(None, "balance unavailable", read_at)
-    cache.set(key, (amount, read_at), BALANCE_TTL)
-    return BalanceView(amount, read_at=read_at)
+    cache.set(key, (balance, read_at), BALANCE_TTL)
+    return balance_view(balance, read_at)

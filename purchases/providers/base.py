@@ -199,9 +199,22 @@ class Inventory:
 
 @dataclass(frozen=True)
 class Balance:
-    amount: Decimal  # USD
-    currency: str = "usd"
+    """The project's balance at the provider, as answered and in USD.
+
+    `amount` is the figure the provider calls the balance, in `currency` (the project's own currency,
+    lower case; "" when the answer does not say which). `usd` is what compares with prices, which are
+    USD: None when the answer gives no USD figure, and then the balance is compared with nothing.
+    """
+
+    amount: Decimal
+    currency: str = ""
+    usd: Decimal | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def in_other_currency(self) -> bool:
+        """The provider's own figure is not the USD one (a rouble project), or its currency is unknown."""
+        return self.currency != "usd"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,10 @@ class CheckReport:
     credentials: str = "unknown"  # "ok" | "rejected" | "unknown"
     problem: str = ""  # in plain words: what failed and what to check
     latency_ms: int | None = None
-    balance: Decimal | None = None
+    balance: Decimal | None = None  # USD: what compares with prices; None when the answer gives no USD figure
     currency: str = "usd"
+    project_balance: Decimal | None = None  # the provider's own figure, in the project's currency
+    project_currency: str = ""  # lower case; "" when the answer does not name it
     server_status: str = "unknown"  # "available" | "unavailable: <reason>" | "not offered" | "unknown"
     rate_used: int | None = None
     rate_limit: int | None = None
@@ -29,7 +31,8 @@ class CheckReport:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["balance"] = None if self.balance is None else str(self.balance)
+        for key in ("balance", "project_balance"):
+            data[key] = None if data[key] is None else str(data[key])
         return data
 
     def lines(self) -> list[str]:
@@ -39,8 +42,7 @@ class CheckReport:
             lines.append(f"  problem: {self.problem}")
         if self.latency_ms is not None:
             lines.append(f"  latency: {self.latency_ms} ms")
-        if self.balance is not None:
-            lines.append(f"  balance: {self.balance} {self.currency.upper()}")
+        lines.extend(self._balance_lines())
         lines.append(f"  server status: {self.server_status}")
         if self.rate_limit is not None:
             lines.append(
@@ -50,6 +52,15 @@ class CheckReport:
         else:
             lines.append("  rate limit: no shared limiter configured")
         return lines
+
+    def _balance_lines(self) -> list[str]:
+        own = f"{self.project_balance} {self.project_currency.upper()}".strip()
+        if self.balance is not None:
+            beside = f" ({own} in the project's currency)" if self.project_currency != self.currency else ""
+            return [f"  balance: {self.balance} {self.currency.upper()}{beside}"]
+        if self.project_balance is not None:
+            return [f"  balance: {own} in a currency the answer does not name (no USD figure: not compared)"]
+        return []
 
 
 def check(provider: Provider) -> CheckReport:
@@ -80,7 +91,8 @@ def _check_balance(provider: Provider, report: CheckReport) -> None:
         return
     finally:
         report.latency_ms = int((time.perf_counter() - started) * 1000)
-    report.credentials, report.balance, report.currency = "ok", balance.amount, balance.currency
+    report.credentials, report.balance = "ok", balance.usd
+    report.project_balance, report.project_currency = balance.amount, balance.currency
 
 
 def _probe_credentials(provider: Provider, report: CheckReport) -> None:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import ijson
 import requests
 
-from .base import InvalidResponse, PurchaseInfo
+from .base import InvalidResponse, ProviderError, PurchaseInfo
 
 T = TypeVar("T")
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
@@ -192,3 +192,15 @@ def stream_array(fp: Any, key: str) -> Generator[Any, None, dict[str, Any]]:
     except ijson.JSONError:
         raise InvalidResponse("the list is not valid JSON (cut off, garbled or an HTML page)") from None
     return meta
+
+
+FAIL_STATUS = "fail"  # public SDKs treat {"status":"fail"} like "error"; neither vendor page shows it
+
+
+def failed_status(err: ProviderError) -> ProviderError:
+    """`err`, raised for a `status: fail` answer: named so, and never a positive refusal of a buy (the
+    vendor pages do not document the word, so a buy answered that way may have happened: look it up)."""
+    err.message = f'{err.message} (status "fail")'
+    err.outcome_unknown = True
+    err.args = (str(err),)
+    return err

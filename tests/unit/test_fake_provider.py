@@ -43,7 +43,7 @@ def test_calls_carry_method_arguments_and_code(fake_provider):
 
 def test_default_answers_and_the_shorthands(fake_provider):
     client = get_provider("skinsback")
-    assert client.balance() == Balance(amount=Decimal("1234.50"))
+    assert client.balance() == Balance(amount=Decimal("1234.50"), currency="usd", usd=Decimal("1234.50"))
     assert client.server_status() == ServerStatus(available=True)
     assert client.search(name="x", game="cs2") == [] and list(client.price_list(game="cs2")) == []
     assert len(client.inventory(steam_id="1", token="t", game="cs2").items) == 17

@@ -26,9 +26,11 @@ from ..base import (
     Unavailable,
 )
 from ..parsing import (
+    FAIL_STATUS,
     Lenient,
     count,
     entries,
+    failed_status,
     flag,
     ident,
     lenient_entries,
@@ -88,10 +90,11 @@ def raise_for_error(body: dict[str, Any], http_status: int = 200) -> None:
         return
     if status is None and success is None and not body.get("error_message"):
         return  # no envelope at all (a bare list answer): the parser decides whether it makes sense
-    if status not in ("error", None) and body.get("success") is not False:
+    if status not in ("error", FAIL_STATUS, None) and body.get("success") is not False:
         raise InvalidResponse(f"unexpected status {str(status)[:40]!r}", provider=CODE)
     message = str(body.get("error_message") or body.get("message") or body.get("error") or "unknown_error")
-    raise error_for(message)
+    err = error_for(message)
+    raise failed_status(err) if status == FAIL_STATUS else err
 
 
 def error_for(message: str) -> ProviderError:
@@ -186,7 +189,9 @@ def balance(body: dict[str, Any]) -> Balance:
     amount = money(body.get("balance", body.get("balance_value")))
     if amount is None:
         raise InvalidResponse("the balance answer has no balance", provider=CODE)
-    return Balance(amount=amount, currency="usd", extra={k: v for k, v in body.items() if k != "balance"})
+    # Skinify quotes prices and debits in USD and names no other currency: its balance is USD
+    extra = {k: v for k, v in body.items() if k != "balance"}
+    return Balance(amount=amount, currency="usd", usd=amount, extra=extra)
 
 
 def inventory(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from ..base import (
@@ -27,9 +28,11 @@ from ..base import (
     UnavailableItem,
 )
 from ..parsing import (
+    FAIL_STATUS,
     Lenient,
     count,
     entries,
+    failed_status,
     flag,
     ident,
     lenient_entries,
@@ -63,11 +66,12 @@ def raise_for_error(body: dict[str, Any], method: str) -> None:
     status = body.get("status")
     if status == "success" or (status is None and "error_code" not in body):
         return
-    if status != "error":
+    if status not in ("error", FAIL_STATUS):
         raise InvalidResponse(f"unexpected status {str(status)[:40]!r}", provider=CODE)
     code = count(body.get("error_code"))
     message = str(body.get("error_message") or "unknown_error")
-    raise error_for(code, message, method)
+    err = error_for(code, message, method)
+    raise failed_status(err) if status == FAIL_STATUS else err
 
 
 def error_for(code: int | None, message: str, method: str) -> ProviderError:
@@ -229,11 +233,40 @@ def catalog_entry(entry: dict[str, Any], game: str) -> CatalogEntry:
 
 
 def balance(body: dict[str, Any]) -> Balance:
+    """`balance` is in the project's own currency (RUB for a rouble project); the USD figure is
+    `balance_in_currencies.usd`. Without that object neither the currency nor the USD figure is known."""
     amount = money(body.get("balance"))
     if amount is None:
         raise InvalidResponse("the balance answer has no balance", provider=CODE)
+    figures = _in_currencies(body.get("balance_in_currencies"))
     extra = {key: value for key, value in body.items() if key not in ("status", "balance")}
-    return Balance(amount=amount, currency="usd", extra=extra)
+    return Balance(
+        amount=amount, currency=_own_currency(amount, figures), usd=figures.get("usd"), extra=extra
+    )
+
+
+def _in_currencies(value: Any) -> dict[str, Decimal]:
+    """`{"usd": "12.95", "rub": "1000.00"}` as Decimals by lower-case code; unreadable figures left out."""
+    if not isinstance(value, dict):
+        return {}
+    figures = {}
+    for code, figure in value.items():
+        try:
+            amount = money(figure)
+        except InvalidResponse:
+            continue
+        if amount is not None:
+            figures[str(code).strip().lower()] = amount
+    return figures
+
+
+def _own_currency(amount: Decimal, figures: dict[str, Decimal]) -> str:
+    """The currency whose figure is `balance` itself: USD when that matches (a USD project, or an empty
+    balance), else the one other match; "" when none or several match (not known)."""
+    if figures.get("usd") == amount:
+        return "usd"
+    matches = [code for code, figure in figures.items() if figure == amount]
+    return matches[0] if len(matches) == 1 else ""
 
 
 def server_status(body: dict[str, Any]) -> ServerStatus:

@@ -44,6 +44,12 @@ class Command(BaseCommand):
             "--speed", type=float, default=1.0, help="clock speed: 10 makes trades 10x faster"
         )
         parser.add_argument("--balance", default="10000.00", help="starting balance of each provider (USD)")
+        parser.add_argument(
+            "--currency",
+            default=getattr(settings, "SANDBOX_PROJECT_CURRENCY", "usd"),
+            help="the project's own currency, which SkinsBack's balance answers in (default "
+            "settings.SANDBOX_PROJECT_CURRENCY, usd); the USD figure is in balance_in_currencies",
+        )
         parser.add_argument("--webhook-url", default=None, help="POST signed SkinsBack events here")
         parser.add_argument("--webhook-secret", default=None, help="defaults to the client secret")
         parser.add_argument("--verbose", action="store_true", help="log every request")
@@ -57,6 +63,7 @@ class Command(BaseCommand):
             balance=options["balance"],
             webhook_url=options["webhook_url"],
             webhook_secret=options["webhook_secret"],
+            project_currency=options["currency"],
         )
         try:
             server = make_server(options["host"], options["port"], state, verbose=options["verbose"])

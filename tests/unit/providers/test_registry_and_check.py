@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import override_settings
 
 from purchases.providers import PROVIDERS, SkinifyProvider, SkinsBackProvider, get_provider
 from purchases.providers.diagnostics import check
+from tests.fixtures.vendor import load_text
 
 from .conftest import SB_URL, SECRET, SF_TOKEN, SF_URL
 
@@ -83,12 +85,13 @@ def test_import_reads_no_settings_and_no_models():
 
 
 def test_check_reports_in_plain_words(mocked):
-    mocked.post(SB_URL, json={"status": "success", "balance": "758.93"})
+    mocked.post(SB_URL, body=load_text("skinsback_balance_live_rub"))
     mocked.post(SB_URL, json={"status": "success", "available": True})
     report = check(get_provider("skinsback"))
     assert report.ok and report.credentials == "ok" and report.server_status == "available"
     text = "\n".join(report.lines())
-    assert "credentials OK" in text and "758.93 USD" in text and "latency:" in text
+    assert "credentials OK" in text and "latency:" in text
+    assert "balance: 12.95 USD (1000.00 RUB in the project's currency)" in text
     assert "requests used in the last minute" in text and report.rate_limit == 90
 
 
@@ -99,6 +102,24 @@ def test_check_command_json_for_skinify_without_server_status(mocked):
     data = json.loads(out.getvalue())
     assert data["ok"] is True and data["server_status"] == "not offered" and data["balance"] == "12.00"
     assert data["rate_limit"] == 45 and data["rate_used"] == 1
+
+
+def test_check_command_json_gives_usd_beside_the_project_currency(mocked):
+    mocked.post(SB_URL, body=load_text("skinsback_balance_live_rub"))
+    mocked.post(SB_URL, json={"status": "success", "available": True})
+    out = StringIO()
+    call_command("check_provider", "--provider", "skinsback", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert (data["balance"], data["currency"]) == ("12.95", "usd")
+    assert (data["project_balance"], data["project_currency"]) == ("1000.00", "rub")
+
+
+def test_check_says_when_the_balance_currency_is_not_known(mocked):
+    mocked.post(SB_URL, json={"status": "success", "balance": "758.93"})
+    mocked.post(SB_URL, json={"status": "success", "available": True})
+    report = check(get_provider("skinsback"))
+    assert report.ok and report.balance is None and report.project_balance == Decimal("758.93")
+    assert "758.93 in a currency the answer does not name" in "\n".join(report.lines())
 
 
 def test_check_command_fails_with_what_to_check_and_no_secret(mocked):
