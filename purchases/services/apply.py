@@ -14,6 +14,7 @@ The provider is the source of truth: our state is its last word, revised by late
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,8 @@ from ..models import Purchase, PurchaseEvent
 from ..providers import PROVIDERS, status_map
 from ..providers.base import PurchaseInfo
 from ..status import FINAL_STATES, STATE_RANK, State, normalize
+
+log = logging.getLogger(__name__)
 
 #: sources that report what the provider answered when asked (as opposed to callbacks, which are hints)
 HINT_SOURCES = frozenset({"webhook"})
@@ -118,10 +121,25 @@ def _is_older(purchase: Purchase, new_state: str, new_status: str) -> bool:
     return ranks.get(new_status, 1) < ranks.get(purchase.provider_status, 1)
 
 
+def is_foreign(purchase: Purchase, provider: str) -> bool:
+    """`provider` answered about a purchase of another provider (a custom_id is unique across providers)."""
+    return bool(provider) and provider != purchase.provider
+
+
+def foreign_words(purchase: Purchase) -> str:
+    label = PROVIDERS[purchase.provider].label if purchase.provider in PROVIDERS else purchase.provider
+    return f"{purchase.custom_id} is a {label} purchase: another provider's answer changes nothing"
+
+
 def compute_change(
     purchase: Purchase, info: PurchaseInfo, *, source: str, now: datetime, actor=None
 ) -> Change | None:
-    """The field changes (and event) this answer brings, or None if it brings nothing new or is stale."""
+    """The field changes (and event) this answer brings, or None if it brings nothing new or is stale.
+
+    An answer of another provider than the purchase's brings nothing, whichever path carried it."""
+    if is_foreign(purchase, info.provider):
+        log.warning("an answer of %s ignored: %s", info.provider, foreign_words(purchase))
+        return None
     verdict = judge(purchase, info, source=source, now=now)
     if verdict is None:
         return None

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from ..models import Purchase, WebhookEvent
 from ..providers import InvalidResponse, provider_class
+from .apply import foreign_words, is_foreign
 from .writes import apply_answer
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def _apply(event: WebhookEvent, info) -> str:
         return _finish(
             event, error="no purchase with this custom_id or buy_id; the daily reconcile imports it"
         )
+    if is_foreign(purchase, event.provider):
+        return _finish(event, error=f"not applied: {foreign_words(purchase)}")  # kept and flagged
     event.purchase, event.custom_id = purchase, purchase.custom_id
     if not info.status:
         return _finish(event, done="no status in the callback", changed=False)

@@ -13,6 +13,7 @@ from ..models import Purchase, PurchaseEvent, SteamUser
 from ..providers import get_provider, status_map
 from ..providers.base import PurchaseInfo
 from ..status import normalize
+from .apply import is_foreign
 from .writes import apply_answer
 
 
@@ -22,11 +23,17 @@ class HistoryReport:
     updated: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     unchanged: int = 0
+    foreign: list[str] = field(default_factory=list)  # custom_ids of another provider's purchases: untouched
 
     def summary(self) -> str:
         return (
             f"{self.seen} in the provider's history: {len(self.updated)} updated, "
             f"{len(self.created)} imported (we did not have them), {self.unchanged} already up to date"
+            + (
+                f", {len(self.foreign)} naming another provider's purchase, left alone"
+                if self.foreign
+                else ""
+            )
         )
 
 
@@ -37,6 +44,9 @@ def purchases_import_history(*, provider: str, since: datetime, until: datetime)
         purchase = _find(provider, info)
         if purchase is None:
             report.created.append(_import(provider, info).custom_id)
+            continue
+        if is_foreign(purchase, provider):
+            report.foreign.append(purchase.custom_id)
             continue
         change = apply_answer(purchase, info, source="command")
         if change is None or not change.fields:

@@ -141,3 +141,40 @@ def test_sandbox_sends_signed_callbacks_that_are_applied(sandbox, live_server, s
         assert not WebhookEvent.objects.filter(valid=False).exists()
     finally:
         sandbox.state.set_webhook_url(None)
+
+
+@pytest.mark.django_db
+def test_a_skinsback_callback_naming_a_skinify_purchase_changes_nothing_and_is_flagged(client):
+    purchase = make_purchase(
+        provider="skinify", state=State.IN_PROGRESS, buy_id="65", provider_status="processing"
+    )
+    before = {f: getattr(purchase, f) for f in ("state", "provider_status", "trade_offer_id", "updated_at")}
+    payload = status_change(purchase, "canceled", tradeofferid="4176876858")
+    response = post(client, payload)
+    assert response.status_code == 200  # signed correctly: kept, never retried by the provider
+    purchase.refresh_from_db()
+    assert {f: getattr(purchase, f) for f in before} == before
+    assert not PurchaseEvent.objects.filter(purchase=purchase).exists()
+    event = WebhookEvent.objects.get()
+    assert event.valid and not event.processed and event.purchase is None
+    assert "Skinify purchase" in event.error and "changes nothing" in event.error
+    assert json.loads(event.body) == payload  # kept whole
+
+
+@pytest.mark.django_db
+def test_the_history_of_one_provider_leaves_another_providers_purchase_alone(fake_provider):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from purchases.providers import HistoryPage, PurchaseInfo
+    from purchases.services.history import purchases_import_history
+
+    purchase = make_purchase(provider="skinify", state=State.IN_PROGRESS, provider_status="processing")
+    answer = PurchaseInfo(provider="skinsback", status="canceled", custom_id=purchase.custom_id, buy_id="77")
+    fake_provider.answers["history"] = HistoryPage(items=[answer], has_more=False)
+    now = timezone.now()
+    report = purchases_import_history(provider="skinsback", since=now - timedelta(days=1), until=now)
+    purchase.refresh_from_db()
+    assert purchase.state == State.IN_PROGRESS and purchase.buy_id != "77"
+    assert report.foreign == [purchase.custom_id] and "another provider" in report.summary()
