@@ -36,7 +36,7 @@ class FailureAdmin(SuperuserResubmitMixin, q_admin.FailAdmin):
 
 
 def install(site: admin.AdminSite) -> None:
-    """Replace django-q2's registrations of Successful and Failed tasks (called once the apps' admins loaded)."""
+    """Replace django-q2's registrations of Successful and Failed tasks (after every admin module loaded)."""
     for model, model_admin in ((Success, SuccessAdmin), (Failure, FailureAdmin)):
         if site.is_registered(model):
             site.unregister(model)

@@ -19,8 +19,12 @@ pytestmark = pytest.mark.django_db
             "rate",
             "Rate 1000000.5: it must be at most 1,000,000.",
         ),
-        ({"custom_currency": "pts", "rate": "١٢"}, "rate", "The rate must be written with the digits 0-9."),
-        ({"multiplier": "１"}, "multiplier", "The multiplier must be written with the digits 0-9."),
+        (
+            {"custom_currency": "pts", "rate": "\u0661\u0662"},
+            "rate",
+            "The rate must be written with the digits 0-9.",
+        ),
+        ({"multiplier": "\uff11"}, "multiplier", "The multiplier must be written with the digits 0-9."),
         ({"multiplier": "1e0"}, "multiplier", "The multiplier must be a number"),
     ],
 )

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_admin_refuses_a_fullwidth_digit_steam_id(operator_client):
     make_user(steam_id="76561198100000099")
-    fullwidth = "7656119810000009９"
+    fullwidth = "7656119810000009\uff19"
     response = operator_client.post(
         reverse("admin:purchases_steamuser_add"),
         {
