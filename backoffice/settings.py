@@ -90,6 +90,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache: shared between processes so rate-limit counters are per project, not per process ---------
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache")}
 if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # the same table, with an atomic incr (backoffice/cache.py): login and callback counters rely on it
+    CACHES["default"]["BACKEND"] = "backoffice.cache.AtomicDatabaseCache"
     # one entry per rate-limit slot: room for a few minutes of the providers' limits before culling
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20000)
 
