@@ -28,7 +28,8 @@ class AtomicDatabaseCache(DatabaseCache):
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {quote('value')} FROM {table} WHERE {column} = %s AND {quote('expires')} > %s{lock}",
+                # names quoted by the backend, values as parameters
+                f"SELECT {quote('value')} FROM {table} WHERE {column} = %s AND {quote('expires')} > %s{lock}",  # noqa: S608
                 [key, now],
             )
             row = cursor.fetchone()
@@ -37,5 +38,6 @@ class AtomicDatabaseCache(DatabaseCache):
             stored = connection.ops.process_clob(row[0])
             value = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301 - our own entry
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(f"UPDATE {table} SET {quote('value')} = %s WHERE {column} = %s", [encoded, key])
+            update = f"UPDATE {table} SET {quote('value')} = %s WHERE {column} = %s"  # noqa: S608
+            cursor.execute(update, [encoded, key])
         return value

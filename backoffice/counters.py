@@ -13,6 +13,7 @@ counts (1..N) and "at most L" is a compare on the answer, never a read followed 
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 
@@ -60,10 +61,8 @@ def hit(key: str, at: float, window: float, amount: int = 1) -> Hit:
 
 def release(key: str, taken: Hit, amount: int = 1) -> None:
     """Give back events counted by `hit` (a reserved attempt that turned out fine)."""
-    try:
+    with contextlib.suppress(ValueError):  # that window is gone already
         cache.decr(f"{key}:n:{taken.start:.6f}", amount)
-    except ValueError:  # that window is gone already
-        pass
 
 
 def peek(key: str, at: float, window: float) -> Hit:
