@@ -144,6 +144,10 @@ BUY_MAX_PRICE_PER_ITEM = "1000.00"
 # how long ProviderCall and WebhookEvent rows are kept
 PROVIDER_CALL_RETENTION_DAYS = 30
 WEBHOOK_EVENT_RETENTION_DAYS = 90
+# a client address sending more unsigned or wrongly signed callbacks than this within the window gets 429
+# (and nothing is stored) until the window ends; each bad one below it is kept as a 2 KB excerpt
+WEBHOOK_BAD_LIMIT = 20
+WEBHOOK_BAD_WINDOW = 10 * 60
 
 # --- auth, i18n, static ----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
