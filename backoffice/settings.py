@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_q",
     "csp",
     "purchases",
@@ -53,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "backoffice.second_factor.SecondFactorMiddleware",  # a session that owes a code sees only that page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -165,6 +170,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_THROTTLE_ATTEMPTS = 5
 LOGIN_THROTTLE_WINDOW = 15 * 60
 LOGIN_THROTTLE_PROXY_HOPS = env.int("LOGIN_THROTTLE_PROXY_HOPS", default=0)
+# second factor (backoffice/second_factor.py): staff who can buy or approve (and superusers) give a TOTP code
+# after the password whenever this is on; on by default whenever DEBUG is off. The dev demo is password-only.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Skins back-office"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = (
+    True  # django-otp's device admins never show a key, a QR code or a backup code
+)
 # staff sessions end after SESSION_IDLE_HOURS without a request: every request moves the expiry on
 SESSION_IDLE_HOURS = env.float("SESSION_IDLE_HOURS", default=12)
 SESSION_COOKIE_AGE = max(60, int(SESSION_IDLE_HOURS * 3600))
