@@ -152,8 +152,8 @@ def test_production_values_turn_the_second_factor_and_the_idle_limit_on():
     from tests.integration.test_foundation import PRODUCTION, _manage
 
     script = "from django.conf import settings as s; print(s.OTP_REQUIRED, s.SESSION_COOKIE_AGE, s.DEBUG)"
-    result = _manage("shell", "-c", script, **PRODUCTION)
+    result = _manage("shell", "--no-imports", "-c", script, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "43200", "False"]
-    development = _manage("shell", "-c", script, DEBUG="True")
+    development = _manage("shell", "--no-imports", "-c", script, DEBUG="True")
     assert development.stdout.split()[0] == "False"
