@@ -157,3 +157,22 @@ def test_production_values_turn_the_second_factor_and_the_idle_limit_on():
     assert result.stdout.split() == ["True", "43200", "False"]
     development = _manage("shell", "--no-imports", "-c", script, DEBUG="True")
     assert development.stdout.split()[0] == "False"
+
+
+def test_django_otps_device_admin_is_for_superusers_and_never_shows_a_key(settings, operator, superuser):
+    settings.OTP_REQUIRED = False
+    enrol(password_login(operator), operator)
+    device = TOTPDevice.objects.get(user=operator)
+    for url in ("/admin/otp_totp/totpdevice/", "/admin/otp_static/staticdevice/"):
+        assert Client().get(url).status_code == 302  # anonymous: the login
+    verified_operator = password_login(operator)
+    verified_operator.post(FACTOR, {"code": code_for(device, offset=1), "next": PAGE})
+    assert verified_operator.get("/admin/otp_totp/totpdevice/").status_code == 403
+    admin = password_login(superuser)
+    page = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
+    codes = StaticToken.objects.filter(device__user=operator).values_list("token", flat=True)
+    static = admin.get(f"/admin/otp_static/staticdevice/{StaticToken.objects.first().device_id}/change/")
+    assert not any(code in static.content.decode() for code in codes)
