@@ -18,9 +18,12 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
@@ -31,6 +34,7 @@ SPENDING_PERMISSIONS = ("purchases.buy_skins", "purchases.approve_purchases")
 BACKUP_CODES = 10
 APP_DEVICE = "Authenticator app"
 BACKUP_DEVICE = "Backup codes"
+ENROLLED_KEY = "bo_second_factor_enrolled"
 TOTP_RE = re.compile(r"^[0-9]{6}$")
 BACKUP_RE = re.compile(r"^[a-z2-7]{8}$")
 #: the pages a session that owes a code may still open
@@ -44,15 +48,25 @@ OPEN_PAGES = {
 }
 
 
-def required_for(user) -> bool:
-    """Whether this user must give a code after the password (see the module's docstring)."""
+def required_for(user, session=None) -> bool:
+    """Whether this user must give a code after the password (see the module's docstring). With a
+    session, whether they have a device is read from it (noted at login and at enrolment: no query on
+    each request); the permissions are the user's cached ones, which the admin reads on every page anyway."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user_has_device(user, confirmed=True):
+    if getattr(settings, "OTP_REQUIRED", False) and (
+        user.is_superuser or any(user.has_perm(name) for name in SPENDING_PERMISSIONS)
+    ):
         return True
-    if not getattr(settings, "OTP_REQUIRED", False):
-        return False
-    return user.is_superuser or any(user.has_perm(name) for name in SPENDING_PERMISSIONS)
+    if session is not None:
+        return bool(session.get(ENROLLED_KEY))
+    return user_has_device(user, confirmed=True)
+
+
+def note_login(sender, request, user, **kwargs) -> None:
+    """On `user_logged_in`: whether the user has a device, kept in the session (see required_for)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[ENROLLED_KEY] = user_has_device(user, confirmed=True)
 
 
 def enrolled(user) -> bool:
@@ -86,6 +100,7 @@ def confirm_enrolment(request: HttpRequest, code: str) -> Enrolment | None:
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         codes = replace_backup_codes(user)
     otp_login(request, device)
+    request.session[ENROLLED_KEY] = True
     return Enrolment(device=device, backup_codes=codes)
 
 
@@ -122,10 +137,14 @@ def backup_codes_left(user) -> int:
 
 
 def reset(user) -> int:
-    """Remove every second-factor device of the user (a lost phone); returns how many were removed."""
+    """Remove every second-factor device of the user (a lost phone) and end their sessions; returns how
+    many devices were removed."""
     removed = 0
     for model in (TOTPDevice, StaticDevice):
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
     return removed
 
 
@@ -145,7 +164,7 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         owes_code = user is not None and user.is_authenticated and not user.is_verified()
-        if owes_code and not _open(request) and required_for(user):
+        if owes_code and not _open(request) and required_for(user, request.session):
             page = "admin:second_factor" if enrolled(user) else "admin:second_factor_enrol"
             return HttpResponseRedirect(f"{reverse(page)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

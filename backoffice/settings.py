@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backoffice.sessions.IdleSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "backoffice.second_factor.SecondFactorMiddleware",  # a session that owes a code sees only that page
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,10 +178,11 @@ OTP_TOTP_ISSUER = "Skins back-office"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = (
     True  # django-otp's device admins never show a key, a QR code or a backup code
 )
-# staff sessions end after SESSION_IDLE_HOURS without a request: every request moves the expiry on
+# staff sessions end after SESSION_IDLE_HOURS without a request: a request moves the end on, writing the
+# session at most once per SESSION_TOUCH_SECONDS (backoffice/sessions.py), not on every page
 SESSION_IDLE_HOURS = env.float("SESSION_IDLE_HOURS", default=12)
 SESSION_COOKIE_AGE = max(60, int(SESSION_IDLE_HOURS * 3600))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 5 * 60
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -26,7 +26,8 @@ def test_a_session_lasts_twelve_idle_hours_not_two_weeks(operator_client):
     assert timedelta(hours=11) < left <= timedelta(hours=12)
 
 
-def test_each_request_moves_the_end_on(operator_client):
+def test_each_request_moves_the_end_on(operator_client, settings):
+    settings.SESSION_TOUCH_SECONDS = 0  # the end is moved at most once per SESSION_TOUCH_SECONDS (5 min)
     operator_client.get(PAGE)
     Session.objects.filter(pk=stored(operator_client).pk).update(
         expire_date=timezone.now() + timedelta(hours=1)
@@ -42,3 +43,13 @@ def test_an_idle_session_has_ended(operator_client):
     )
     response = operator_client.get(PAGE)
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_requests_within_five_minutes_do_not_write_the_session(operator_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    operator_client.get(PAGE)
+    with CaptureQueriesContext(connection) as queries:
+        assert operator_client.get(PAGE).status_code == 200
+    assert not [q["sql"] for q in queries if "django_session" in q["sql"] and q["sql"].startswith("UPDATE")]
