@@ -2,14 +2,14 @@
 address within LOGIN_THROTTLE_WINDOW seconds; past that the form answers "too many attempts, try again in
 N minutes" without checking the password.
 
-Wired as `BackofficeAdminSite.login_form` (backoffice/admin.py) through the second-factor form
-(backoffice/otp.py). Each attempt first takes a slot, atomically (backoffice/counters.py: one `incr` in
-the shared cache), and only an attempt whose slot is within the limit checks the password: 40
-simultaneous logins get at most 5 checks, never "5 plus whoever read the count before it was written".
-A wrong password keeps its slot (a failure); a right one gives the address's slot back and forgets the
-username's failures. The window opens at the first failure. Settings: LOGIN_THROTTLE_ATTEMPTS (5),
-LOGIN_THROTTLE_WINDOW (900 s), LOGIN_THROTTLE_PROXY_HOPS (reverse proxies that append to X-Forwarded-For
-in front of the web process; 0 means the client address is REMOTE_ADDR).
+Wired as `BackofficeAdminSite.login_form` (backoffice/admin.py); the second factor, when one is asked,
+comes after it (backoffice/second_factor.py). Each attempt first takes a slot, atomically
+(backoffice/counters.py: one `incr` in the shared cache), and only an attempt whose slot is within the
+limit checks the password: 40 simultaneous logins get at most 5 checks, never "5 plus whoever read the
+count before it was written". A wrong password keeps its slot (a failure); a right one gives the
+address's slot back and forgets the username's failures. A key's window opens at its first attempt.
+Settings: LOGIN_THROTTLE_ATTEMPTS (5), LOGIN_THROTTLE_WINDOW (900 s), LOGIN_THROTTLE_PROXY_HOPS (reverse
+proxies that append to X-Forwarded-For in front of the web process; 0: the client address is REMOTE_ADDR).
 """
 
 from __future__ import annotations
