@@ -8,19 +8,22 @@ and template tags only format it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse_lazy
 
 from backoffice.auth import ThrottledAuthenticationForm
+from backoffice.second_factor_views import SecondFactorPagesMixin
 from inventory.views import InventoryPageMixin
 from purchases.dashboard import dashboard
 
 DASHBOARD_PERMISSION = "purchases.view_purchase"
 
 
-class BackofficeAdminSite(InventoryPageMixin, admin.AdminSite):
-    """The stock site, plus the inventory page (InventoryPageMixin.get_urls) and the index dashboard."""
+class BackofficeAdminSite(SecondFactorPagesMixin, InventoryPageMixin, admin.AdminSite):
+    """The stock site, plus the second-factor pages (backoffice/second_factor_views.py), the inventory
+    page (InventoryPageMixin.get_urls) and the index dashboard."""
 
     site_header = "Skins back-office"
     site_title = "Skins back-office"
@@ -29,6 +32,10 @@ class BackofficeAdminSite(InventoryPageMixin, admin.AdminSite):
     site_url = reverse_lazy("admin:purchases_find")
     # the login refuses (without checking the password) after too many failures: backoffice/auth.py
     login_form = ThrottledAuthenticationForm
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None):
+        # the login page says whether a code follows the password (templates/admin/login.html)
+        return super().login(request, {"otp_required": settings.OTP_REQUIRED, **(extra_context or {})})
 
     def index(self, request: HttpRequest, extra_context: dict | None = None):
         context = {"dashboard": index_dashboard(request), **(extra_context or {})}

@@ -1,13 +1,15 @@
-"""Admin login throttling: after too many failed logins for one username or from one client address, the
-login form answers "too many attempts, try again in N minutes" without checking the password.
+"""Admin login throttling: at most LOGIN_THROTTLE_ATTEMPTS password checks per username and per client
+address within LOGIN_THROTTLE_WINDOW seconds; past that the form answers "too many attempts, try again in
+N minutes" without checking the password.
 
-Wired as `BackofficeAdminSite.login_form` in `backoffice/admin.py`: the admin's own
-login view and template stay; only the form's `clean()` changes. Failures are kept in Django's cache (the
-database cache or Redis, shared by every web process) as a list of timestamps per key, so the window
-slides: a failure counts for `LOGIN_THROTTLE_WINDOW` seconds after it happened. A successful login
-forgets the username's failures (not the address's). Settings: `LOGIN_THROTTLE_ATTEMPTS` (5),
-`LOGIN_THROTTLE_WINDOW` (900 s), `LOGIN_THROTTLE_PROXY_HOPS` (reverse proxies that append to
-X-Forwarded-For in front of the web process; 0 means the client address is REMOTE_ADDR).
+Wired as `BackofficeAdminSite.login_form` (backoffice/admin.py); the second factor, when one is asked,
+comes after it (backoffice/second_factor.py). Each attempt first takes a slot, atomically
+(backoffice/counters.py: one `incr` in the shared cache), and only an attempt whose slot is within the
+limit checks the password: 40 simultaneous logins get at most 5 checks, never "5 plus whoever read the
+count before it was written". A wrong password keeps its slot (a failure); a right one gives the
+address's slot back and forgets the username's failures. A key's window opens at its first attempt.
+Settings: LOGIN_THROTTLE_ATTEMPTS (5), LOGIN_THROTTLE_WINDOW (900 s), LOGIN_THROTTLE_PROXY_HOPS (reverse
+proxies that append to X-Forwarded-For in front of the web process; 0: the client address is REMOTE_ADDR).
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+
+from backoffice import counters
 
 log = logging.getLogger(__name__)
 
 TOO_MANY = "Too many failed login attempts. Try again in %(minutes)d minute(s)."
-CACHE_PREFIX = "login-failures"
+CACHE_PREFIX = "login-attempts"
 
 
 def now() -> float:
@@ -64,54 +67,60 @@ def throttle_keys(username: str, ip: str) -> list[str]:
     return keys
 
 
-def _recent(key: str, at: float) -> list[float]:
-    stamps = cache.get(key) or []
-    return [t for t in stamps if isinstance(t, int | float) and at - window() < t <= at]
-
-
-def seconds_blocked(keys: Iterable[str]) -> float:
-    """How long until a login may be tried again (0: it may be tried now)."""
-    at = now()
-    wait = 0.0
-    for key in keys:
-        recent = sorted(_recent(key, at))
-        if len(recent) >= attempts_allowed():
-            # blocked until enough failures have aged out to fall below the limit
-            wait = max(wait, recent[-attempts_allowed()] + window() - at)
-    return wait
-
-
-def record_failure(keys: Iterable[str]) -> None:
-    at = now()
-    for key in keys:
-        cache.set(key, [*_recent(key, at), at], timeout=math.ceil(window()) + 1)
-
-
 def forget(keys: Iterable[str]) -> None:
-    cache.delete_many(list(keys))
+    """Lift a block early (README: operations) or after a successful login."""
+    for key in keys:
+        counters.forget(key)
+
+
+class LoginThrottle:
+    """One login attempt's slots: `take()` before the password is checked, then `failed()` or `passed()`."""
+
+    def __init__(self, username: str, request: HttpRequest | None) -> None:
+        self.ip = client_ip(request)
+        self.keys = throttle_keys(username, self.ip)
+        self.taken: list[tuple[str, counters.Hit]] = []
+
+    def take(self) -> None:
+        """Count this attempt against every key; refuse (giving the slots back) when one is over the limit."""
+        at = now()
+        self.taken = [(key, counters.hit(key, at, window())) for key in self.keys]
+        over = [taken for _, taken in self.taken if taken.count > attempts_allowed()]
+        if over:
+            self._give_back()
+            wait = max(taken.seconds_left(at, window()) for taken in over)
+            # the username is not logged: people type their password into it by mistake
+            log.warning("admin login throttled for a username or address (%s)", self.ip or "unknown address")
+            raise ValidationError(
+                TOO_MANY, code="throttled", params={"minutes": max(1, math.ceil(wait / 60))}
+            )
+
+    def failed(self) -> None:
+        self.taken = []  # the slots stay taken: they are the failures
+
+    def passed(self) -> None:
+        self._give_back()
+        user_keys = [key for key in self.keys if ":user:" in key]
+        forget(user_keys)
+
+    def _give_back(self) -> None:
+        for key, taken in self.taken:
+            counters.release(key, taken)
+        self.taken = []
 
 
 class ThrottledAuthenticationForm(AdminAuthenticationForm):
-    """The admin login form, refusing without checking the password while a key is throttled."""
+    """The admin login form; the password is checked only within the throttle's limit."""
 
     error_messages = {**AdminAuthenticationForm.error_messages, "throttled": TOO_MANY}
 
     def clean(self) -> dict:
-        username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        keys = throttle_keys(username, ip)
-        wait = seconds_blocked(keys)
-        if wait > 0:
-            # the username is not logged: people type their password into it by mistake
-            log.warning("admin login throttled for a username or address (%s)", ip or "unknown address")
-            minutes = max(1, math.ceil(wait / 60))
-            raise ValidationError(
-                self.error_messages["throttled"], code="throttled", params={"minutes": minutes}
-            )
+        throttle = LoginThrottle(self.cleaned_data.get("username") or "", self.request)
+        throttle.take()
         try:
             cleaned = super().clean()
         except ValidationError:
-            record_failure(keys)
+            throttle.failed()
             raise
-        forget(keys[:1] if username else [])
+        throttle.passed()
         return cleaned

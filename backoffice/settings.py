@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,7 +38,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_q",
+    "csp",
     "purchases",
     "inventory",
     "sandbox",
@@ -45,11 +50,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backoffice.sessions.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "backoffice.second_factor.SecondFactorMiddleware",  # a session that owes a code sees only that page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -90,6 +99,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache: shared between processes so rate-limit counters are per project, not per process ---------
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache")}
 if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # the same table, with an atomic incr (backoffice/cache.py): login and callback counters rely on it
+    CACHES["default"]["BACKEND"] = "backoffice.cache.AtomicDatabaseCache"
     # one entry per rate-limit slot: room for a few minutes of the providers' limits before culling
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20000)
 
@@ -144,6 +155,10 @@ BUY_MAX_PRICE_PER_ITEM = "1000.00"
 # how long ProviderCall and WebhookEvent rows are kept
 PROVIDER_CALL_RETENTION_DAYS = 30
 WEBHOOK_EVENT_RETENTION_DAYS = 90
+# a client address sending more unsigned or wrongly signed callbacks than this within the window gets 429
+# (and nothing is stored) until the window ends; each bad one below it is kept as a 2 KB excerpt
+WEBHOOK_BAD_LIMIT = 20
+WEBHOOK_BAD_WINDOW = 10 * 60
 
 # --- auth, i18n, static ----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -158,6 +173,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_THROTTLE_ATTEMPTS = 5
 LOGIN_THROTTLE_WINDOW = 15 * 60
 LOGIN_THROTTLE_PROXY_HOPS = env.int("LOGIN_THROTTLE_PROXY_HOPS", default=0)
+# second factor (backoffice/second_factor.py): staff who can buy or approve (and superusers) give a TOTP code
+# after the password whenever this is on; on by default whenever DEBUG is off. The dev demo is password-only.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Skins back-office"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = (
+    True  # django-otp's device admins never show a key, a QR code or a backup code
+)
+# staff sessions end after SESSION_IDLE_HOURS without a request: a request moves the end on, writing the
+# session at most once per SESSION_TOUCH_SECONDS (backoffice/sessions.py), not on every page
+SESSION_IDLE_HOURS = env.float("SESSION_IDLE_HOURS", default=12)
+SESSION_COOKIE_AGE = max(60, int(SESSION_IDLE_HOURS * 3600))
+SESSION_TOUCH_SECONDS = 5 * 60
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -190,6 +217,24 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), the same in development and production: no inline script or style
+# (ours are files in static/), nothing from another origin but Steam's image CDN, which serves the
+# inventory's item images (purchases.providers.base.STEAM_IMAGE_URL). Django's debug error pages are exempt.
+STEAM_IMAGE_ORIGIN = "https://steamcommunity-a.akamaihd.net"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, STEAM_IMAGE_ORIGIN],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- logs: JSON lines in production (LOG_FORMAT=json, the default when DEBUG is off), text otherwise --------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")

@@ -1,8 +1,9 @@
 """The inventory page's GET form: what to ask the provider for, and how to show the answer.
 
 Everything is checked here, before any request, with the limits of SkinsBack's user_inventory page
-(multiplier 0.5-2, custom currency up to 4 characters with a rate of at least 0.1). Amounts are parsed
-by Django's DecimalField, which never goes through float.
+(multiplier 0.5-2, custom currency up to 4 characters with a rate of at least 0.1), and our own upper
+bound of the rate (purchases/validators.py keeps every bound). Amounts are parsed from text of ASCII
+digits by `parse_decimal`, never through float.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from django.http import QueryDict
 
 from purchases.models import INVENTORY_GAMES, ProviderCode
 from purchases.providers import PROVIDERS
+from purchases.validators import MULTIPLIER_MAX, MULTIPLIER_MIN, RATE_MAX, RATE_MIN, parse_decimal
 
 from .listing import SORTS
 from .services import REQUEST_OPTIONS, InventoryOptions
 
 GAMES = [(game.value, game.label) for game in INVENTORY_GAMES]
 DEFAULT_GAME = "cs2"
-MULTIPLIER_MIN, MULTIPLIER_MAX = Decimal("0.5"), Decimal("2")
-RATE_MIN = Decimal("0.1")
 CURRENCY_RE = re.compile(r"^[A-Za-z]{3,4}$")
 CUSTOM_CURRENCY_RE = re.compile(r"^[A-Za-z]{1,4}$")
 REQUEST_FIELDS = REQUEST_OPTIONS
@@ -57,13 +57,13 @@ class InventoryForm(forms.Form):
     currency = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"size": 5, "placeholder": "usd, rub"})
     )
-    multiplier = forms.DecimalField(required=False, widget=_decimal_input("0.5 to 2"))
+    multiplier = forms.CharField(required=False, max_length=40, widget=_decimal_input("0.5 to 2"))
     custom_currency = forms.CharField(
         label="Custom currency",
         required=False,
         widget=forms.TextInput(attrs={"size": 5, "placeholder": "pts"}),
     )
-    rate = forms.DecimalField(label="Its rate", required=False, widget=_decimal_input("≥ 0.1"))
+    rate = forms.CharField(label="Its rate", required=False, max_length=40, widget=_decimal_input("≥ 0.1"))
     q = forms.CharField(label="Name contains", required=False, max_length=100)
     sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
     hide_disabled = forms.BooleanField(label="Hide not accepted", required=False, label_suffix="")
@@ -90,15 +90,19 @@ class InventoryForm(forms.Form):
         return value
 
     def clean_multiplier(self) -> Decimal | None:
-        value = self.cleaned_data["multiplier"]
+        value = _amount(self.cleaned_data["multiplier"], "multiplier")
         if value is not None and not MULTIPLIER_MIN <= value <= MULTIPLIER_MAX:
-            raise forms.ValidationError(f"Multiplier {value}: it must be from 0.5 to 2.")
+            raise forms.ValidationError(
+                f"Multiplier {value}: it must be from {MULTIPLIER_MIN} to {MULTIPLIER_MAX}."
+            )
         return value
 
     def clean_rate(self) -> Decimal | None:
-        value = self.cleaned_data["rate"]
+        value = _amount(self.cleaned_data["rate"], "rate")
         if value is not None and value < RATE_MIN:
-            raise forms.ValidationError(f"Rate {value}: it must be at least 0.1.")
+            raise forms.ValidationError(f"Rate {value}: it must be at least {RATE_MIN}.")
+        if value is not None and value > RATE_MAX:
+            raise forms.ValidationError(f"Rate {value}: it must be at most {RATE_MAX:,}.")
         return value
 
     def clean(self) -> dict[str, Any]:
@@ -124,3 +128,9 @@ class InventoryForm(forms.Form):
         """How to show the answer: name filter, sort, hide disabled (never part of the request)."""
         data = self.cleaned_data
         return {"name": data["q"], "sort": data["sort"], "hide_disabled": data["hide_disabled"]}
+
+
+def _amount(text: str, field: str) -> Decimal | None:
+    """Blank is no value; anything else is a plain decimal of ASCII digits (bounded by the caller)."""
+    text = text.strip()
+    return parse_decimal(text, field=field, example="1.5") if text else None

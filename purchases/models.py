@@ -283,12 +283,15 @@ class ProviderCall(models.Model):
 
 
 class WebhookEvent(models.Model):
-    """A provider callback exactly as received; stored before anything else is done with it."""
+    """A provider callback: a signed one whole, as received; an unsigned or wrongly signed one only as an
+    excerpt (its first 2 KB in `body`, with `size` and the SHA-256 `digest` of the whole)."""
 
     provider = models.CharField(max_length=16, choices=provider_choices, default=ProviderCode.SKINSBACK)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     event = models.CharField(max_length=32, blank=True)
     body = models.TextField()
+    size = models.PositiveIntegerField("size (bytes)", default=0)
+    digest = models.CharField("SHA-256 of the body", max_length=64, blank=True)
     headers = models.JSONField(default=dict, blank=True)
     remote_addr = models.CharField(max_length=64, blank=True)
     valid = models.BooleanField(default=False)

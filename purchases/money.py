@@ -5,7 +5,7 @@ Machine-readable outputs (CSV export, `--json`) keep plain decimals; this is for
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 
@@ -17,8 +17,11 @@ def money(amount: Decimal | str | None, currency: str = "USD") -> str:
     if amount is None or amount == "":
         return "—"
     amount = Decimal(amount)
-    if amount == amount.quantize(CENT):
-        amount = amount.quantize(CENT)
+    try:
+        if amount == amount.quantize(CENT):
+            amount = amount.quantize(CENT)
+    except InvalidOperation:  # beyond Decimal's 28 digits: inputs are bounded (validators.MONEY_MAX)
+        pass  # before they get here; shown as it is rather than a crash
     # no code when none is known (a provider that named no local currency, a chart axis that names it)
     return f"{amount:,} {currency.upper()}" if currency else f"{amount:,}"
 

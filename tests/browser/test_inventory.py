@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from purchases.money import money
 from tests.factories import make_user
@@ -98,10 +99,10 @@ def test_toggle_hides_disabled_items(inventory_page, sb):
     assert page.locator(".inv-card").count() == 13
     assert page.locator(".inv-card.is-disabled").count() == 0
     page.click("#inv-hide-toggle")  # and back
-    page.wait_for_function("document.querySelectorAll('.inv-card').length === 17")
+    expect(page.locator(".inv-card")).to_have_count(17)  # locators keep to the page's CSP (no eval)
     page.check("#id_hide_disabled")  # the checkbox does the same through the form
     page.click("button:text-is('Show')")
-    page.wait_for_function("document.querySelectorAll('.inv-card').length === 13")
+    expect(page.locator(".inv-card")).to_have_count(13)
     assert inventory_requests(sb) == before  # display changes come from the cache
 
 

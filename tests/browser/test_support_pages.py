@@ -110,7 +110,7 @@ def test_inventory_money_currency_and_broken_images(page, live_server, sandbox):
     usd = page.locator(".inv-usd").all_inner_texts()
     assert usd and all(t == "—" or t.endswith(" USD") for t in usd)
     assert "USD" in page.inner_text("#inv-summary")
-    page.wait_for_function("document.querySelectorAll('.inv-img.is-broken').length > 0")
+    page.locator(".inv-img.is-broken").first.wait_for()  # static/inventory/inventory.js marks it
     assert page.locator(".inv-img.is-broken").first.is_visible()
     screenshot(page, "inventory_money")
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 BAD_INPUT = [
     ({"multiplier": "0.4"}, "multiplier", "Multiplier 0.4: it must be from 0.5 to 2."),
     ({"multiplier": "2.5"}, "multiplier", "Multiplier 2.5: it must be from 0.5 to 2."),
-    ({"multiplier": "abc"}, "multiplier", "Enter a number."),
+    ({"multiplier": "abc"}, "multiplier", "The multiplier must be a number, like 1.5."),
     ({"currency": "ABCDE"}, "currency", "Currency “ABCDE”: use a 3 or 4 letter code, like usd or rub."),
     ({"currency": "r1b"}, "currency", "use a 3 or 4 letter code"),
     ({"custom_currency": "ABCDE", "rate": "1"}, "custom_currency", "use at most 4 letters"),

@@ -3,6 +3,7 @@ client address within 15 minutes (backoffice/auth.py)."""
 
 from __future__ import annotations
 
+import time
 from unittest import mock
 
 import pytest
@@ -83,11 +84,12 @@ def test_a_success_forgets_the_username_failures(client, alice, clock):
 
 
 def test_failures_are_kept_in_the_shared_cache(client, alice, clock):
-    from django.core.cache import cache
+    from backoffice import counters
 
     login(client, "alice", "wrong", ip="10.0.7.1")
     user_key, ip_key = auth.throttle_keys("alice", "10.0.7.1")
-    assert cache.get(user_key) == [clock[0]] and cache.get(ip_key) == [clock[0]]
+    for key in (user_key, ip_key):
+        assert counters.peek(key, clock[0], auth.window()) == counters.Hit(count=1, start=clock[0])
     assert "alice" not in user_key  # hashed: any username makes a safe cache key
 
 
@@ -96,3 +98,42 @@ def test_the_client_address_behind_our_own_proxies(settings):
     assert auth.client_ip(request) == "10.9.9.9"  # no proxy configured: a client cannot choose its address
     settings.LOGIN_THROTTLE_PROXY_HOPS = 1
     assert auth.client_ip(request) == "192.0.2.4"  # what our proxy saw, not what the client claimed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_logins_get_no_more_password_checks_than_the_limit(clean_cache, monkeypatch):
+    """40 logins at once for one username: the slot is taken atomically before the password is checked,
+    so at most 5 passwords are checked (a read-then-write count let 6 through in the attack run)."""
+    import threading
+
+    from django.contrib.auth.backends import ModelBackend
+    from django.db import connection
+    from django.test import Client
+
+    get_user_model().objects.create_user("bob", password=PASSWORD, is_staff=True)
+    checks: list[str] = []
+    real_authenticate = ModelBackend.authenticate
+    start = threading.Barrier(40)
+
+    def counted(self, request, username=None, password=None, **kwargs):
+        checks.append(username)
+        time.sleep(0.2)  # widens the gap between the throttle's count and the check: no effect on the fix
+        return real_authenticate(self, request, username=username, password=password, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", counted)
+    answers: list[int] = []
+
+    def attempt(n: int) -> None:
+        try:
+            start.wait(timeout=30)
+            answers.append(login(Client(), "bob", f"wrong-{n}", ip=f"10.1.{n // 200}.{n % 200}").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 40 and set(answers) == {200}
+    assert 1 <= len(checks) <= auth.attempts_allowed()
