@@ -314,3 +314,6 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event or '?'} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+from .state_counts import StateCount  # noqa: E402, F401  (the rollup of purchases per provider and state)
