@@ -157,6 +157,11 @@ LOGIN_THROTTLE_ATTEMPTS = 5
 LOGIN_THROTTLE_WINDOW = 15 * 60
 LOGIN_THROTTLE_PROXY_HOPS = env.int("LOGIN_THROTTLE_PROXY_HOPS", default=0)
 
+# --- /metrics (Prometheus): served to these client addresses or networks, or with this bearer token ---------
+# the client address is read as for login throttling (LOGIN_THROTTLE_PROXY_HOPS); an empty token never matches
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
