@@ -100,3 +100,13 @@ def test_the_same_queries_at_100_and_10000_purchases(fake_health):
     at_10000 = _queries()
     assert len(at_100) == len(at_10000) <= 40
     assert not [q for q in at_10000 if 'GROUP BY "purchases_purchase"."state"' in q]
+
+
+def test_the_example_alert_rules_use_metrics_that_exist(fake_health):
+    from pathlib import Path
+
+    rules = (Path(__file__).resolve().parents[3] / "deploy" / "prometheus" / "alerts.yml").read_text()
+    served = {gauge.name for gauge in gauges()}
+    used = set(re.findall(r"\bbackoffice_[a-z_]+", rules))
+    assert {"backoffice_sync_age_seconds", "backoffice_provider_balance_usd"} <= used
+    assert used <= served, used - served
