@@ -16,6 +16,7 @@ from ..models import Purchase, PurchaseEvent
 from ..providers.base import PurchaseInfo
 from .apply import Change, compute_change, jsonable
 from .audit import log_changes
+from .guarded_update import guarded_update
 
 #: a single answer is judged again at most this often when other writers keep winning the race
 RACE_ATTEMPTS = 3
@@ -41,14 +42,12 @@ def write_change(change: Change, *, now: datetime, raw: dict | None = None, sync
 def write_changes(
     changes: Sequence[Change], asked_ids: Sequence[int], now: datetime, *, actor=None
 ) -> list[Change]:
-    """The sync's bulk write: one guarded UPDATE per changed purchase, their events, the LogEntry of a
-    person's Refresh, and a stamp on every purchase asked about, in one transaction. Returns the changes
-    that won; the others are skipped."""
-    written: list[Change] = []
+    """The sync's bulk write: every change as a compare-and-set in one statement (guarded_update.py),
+    their events, the LogEntry of a person's Refresh, and a stamp on every purchase asked about, in one
+    transaction. Returns the changes that won; the others are skipped."""
     with transaction.atomic():
-        for change in changes:
-            if _guarded(change).update(**change.fields, updated_at=now):
-                written.append(change)
+        won = guarded_update(changes, now)
+        written = [change for change in changes if change.purchase.pk in won]
         events = [c.event for c in written if c.event is not None]
         if events:
             PurchaseEvent.objects.bulk_create(events)
