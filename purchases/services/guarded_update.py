@@ -1,16 +1,20 @@
-"""Many compare-and-set writes in one statement (PostgreSQL): each purchase is updated only if it still has
-the state and provider status its change was computed from, exactly as one guarded UPDATE per purchase
-would, but in one round trip:
+"""Many compare-and-set writes, and the sync's stamp on every purchase asked about, in one statement
+(PostgreSQL). Each change is written only if its purchase still has the state and provider status it was
+computed from, exactly as one guarded UPDATE per purchase would, but in one round trip:
 
     UPDATE purchases_purchase AS p
-       SET state = CASE WHEN v.set_state THEN v.state ELSE p.state END, ..., updated_at = %s
-      FROM (VALUES (%s::bigint, %s::varchar, %s::varchar, %s::boolean, %s::varchar, ...), ...)
-           AS v (id, from_state, from_status, set_state, state, ...)
-     WHERE p.id = v.id AND p.state = v.from_state AND p.provider_status = v.from_status
-    RETURNING p.id
+       SET state = CASE WHEN v.set_state THEN v.v_state ELSE p.state END, ...,
+           last_synced_at = %s, updated_at = %s
+      FROM (VALUES (%s::bigint, %s::boolean, %s::varchar, %s::varchar, %s::boolean, %s::varchar, ...), ...)
+           AS v (id, guard, from_state, from_status, set_state, v_state, ...)
+     WHERE p.id = v.id AND (NOT v.guard OR (p.state = v.from_state AND p.provider_status = v.from_status))
+    RETURNING p.id, v.guard
 
 Each change may set different fields: a column a change does not set keeps its value (`set_<column>` is
-false for it). Other databases (SQLite: development) run one guarded UPDATE per change.
+false for it). A purchase asked about without a change is a row with `guard` false and nothing to set: it
+only gets the stamp. A change that lost the race is not written, so its stamp is written by a second,
+plain UPDATE of those rows only (rare). Other databases (SQLite: development) run one guarded UPDATE per
+change and one stamp UPDATE.
 """
 
 from __future__ import annotations
@@ -24,19 +28,28 @@ from django.db import connections, router
 from ..models import Purchase
 
 
-def guarded_update(changes: Sequence[Any], now: datetime) -> set[int]:
-    """Write each change's fields if its purchase still has (from_state, from_status); the ids written."""
+def guarded_update(changes: Sequence[Any], now: datetime, stamp_ids: Sequence[int] = ()) -> set[int]:
+    """Write each change if its purchase still has (from_state, from_status) and stamp `last_synced_at`
+    on every purchase of `stamp_ids` (when given); returns the ids of the changes written."""
     connection = connections[router.db_for_write(Purchase)]
     pks = [change.purchase.pk for change in changes]
-    if not changes:
-        return set()
     if connection.vendor != "postgresql" or len(set(pks)) != len(pks):
-        return {c.purchase.pk for c in changes if _one(c, now)}
-    names = sorted({name for change in changes for name in change.fields})
-    sql, params = _statement(connection, changes, names, now)
+        won = {c.purchase.pk for c in changes if _one(c, now)}
+        if stamp_ids:
+            Purchase.objects.filter(pk__in=list(stamp_ids)).update(last_synced_at=now)
+        return won
+    only_stamped = [pk for pk in dict.fromkeys(stamp_ids) if pk not in set(pks)]
+    if not changes and not only_stamped:
+        return set()
+    sql, params = _statement(connection, changes, only_stamped, now, stamp=bool(stamp_ids))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {row[0] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+    won = {pk for pk, guarded in rows if guarded}
+    lost = [pk for pk in pks if pk not in won]
+    if stamp_ids and lost:  # the stamp does not depend on the race
+        Purchase.objects.filter(pk__in=lost).update(last_synced_at=now)
+    return won
 
 
 def _one(change: Any, now: datetime) -> int:
@@ -46,31 +59,37 @@ def _one(change: Any, now: datetime) -> int:
     return guarded.update(**change.fields, updated_at=now)
 
 
-def _statement(connection, changes: Sequence[Any], names: list[str], now: datetime) -> tuple[str, list]:
-    quote = connection.ops.quote_name
+def _statement(connection, changes, only_stamped: list[int], now: datetime, *, stamp: bool):
+    skip = {"last_synced_at"} if stamp else set()
+    names = sorted({name for change in changes for name in change.fields} - skip)
     fields = [Purchase._meta.get_field(name) for name in names]
     status_type = Purchase._meta.get_field("provider_status").db_type(connection)
     state_type = Purchase._meta.get_field("state").db_type(connection)
-    casts = ["%s::bigint", f"%s::{state_type}", f"%s::{status_type}"]
+    casts = ["%s::bigint", "%s::boolean", f"%s::{state_type}", f"%s::{status_type}"]
     casts += [cast for f in fields for cast in ("%s::boolean", f"%s::{f.db_type(connection)}")]
-    row = "(" + ", ".join(casts) + ")"
     params: list = []
     for change in changes:
-        params += [change.purchase.pk, change.from_state, change.from_status]
+        params += [change.purchase.pk, True, change.from_state, change.from_status]
         for field in fields:
             value = change.fields.get(field.name)
             params += [field.name in change.fields, field.get_db_prep_save(value, connection)]
-    columns = ["id", "from_state", "from_status"]
+    for pk in only_stamped:
+        params += [pk, False, None, None, *([False, None] * len(fields))]
+    rows = ", ".join(["(" + ", ".join(casts) + ")"] * (len(changes) + len(only_stamped)))
+    return _sql(connection, fields, rows, stamp), [now, *([now] if stamp else []), *params]
+
+
+def _sql(connection, fields, rows: str, stamp: bool) -> str:
+    quote = connection.ops.quote_name
+    columns = ["id", "guard", "from_state", "from_status"]
     columns += [name for f in fields for name in (f"set_{f.column}", f"v_{f.column}")]
-    sets = [
+    sets = [f"{quote('updated_at')} = %s", *([f"{quote('last_synced_at')} = %s"] if stamp else [])]
+    sets += [
         f"{quote(f.column)} = CASE WHEN v.set_{f.column} THEN v.v_{f.column} ELSE p.{quote(f.column)} END"
         for f in fields
     ]
-    sets.append(f"{quote('updated_at')} = %s")
-    table = quote(Purchase._meta.db_table)
-    sql = (
-        f"UPDATE {table} AS p SET {', '.join(sets)} "  # noqa: S608  (names from the model, values as params)
-        f"FROM (VALUES {', '.join([row] * len(changes))}) AS v ({', '.join(columns)}) "
-        "WHERE p.id = v.id AND p.state = v.from_state AND p.provider_status = v.from_status RETURNING p.id"
+    return (
+        f"UPDATE {quote(Purchase._meta.db_table)} AS p SET {', '.join(sets)} "  # noqa: S608  (model names)
+        f"FROM (VALUES {rows}) AS v ({', '.join(columns)}) WHERE p.id = v.id AND (NOT v.guard OR "
+        "(p.state = v.from_state AND p.provider_status = v.from_status)) RETURNING p.id, v.guard"
     )
-    return sql, [now, *params]  # updated_at comes first in the text

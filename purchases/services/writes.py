@@ -42,18 +42,17 @@ def write_change(change: Change, *, now: datetime, raw: dict | None = None, sync
 def write_changes(
     changes: Sequence[Change], asked_ids: Sequence[int], now: datetime, *, actor=None
 ) -> list[Change]:
-    """The sync's bulk write: every change as a compare-and-set in one statement (guarded_update.py),
-    their events, the LogEntry of a person's Refresh, and a stamp on every purchase asked about, in one
+    """The sync's bulk write: every change as a compare-and-set and a stamp on every purchase asked about,
+    in one statement (guarded_update.py), then their events and the LogEntry of a person's Refresh, in one
     transaction. Returns the changes that won; the others are skipped."""
     with transaction.atomic():
-        won = guarded_update(changes, now)
+        won = guarded_update(changes, now, stamp_ids=list(asked_ids))
         written = [change for change in changes if change.purchase.pk in won]
         events = [c.event for c in written if c.event is not None]
         if events:
             PurchaseEvent.objects.bulk_create(events)
         moved = [c for c in written if c.state_changed]
         log_changes(actor, [(c.purchase.pk, c.purchase.custom_id, _refreshed(c)) for c in moved])
-        Purchase.objects.filter(pk__in=list(asked_ids)).update(last_synced_at=now)
     for change in written:
         for name, value in change.fields.items():
             setattr(change.purchase, name, value)

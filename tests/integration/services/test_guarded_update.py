@@ -51,3 +51,20 @@ def test_each_change_is_a_compare_and_set_with_its_own_fields():
 
 def test_nothing_to_write():
     assert guarded_update([], timezone.now()) == set()
+
+
+def test_the_stamp_reaches_every_purchase_asked_about_even_one_that_lost_the_race():
+    now = timezone.now()
+    changed = make_purchase(state="in_progress", provider_status="waiting_accept")
+    quiet = make_purchase(state="in_progress", provider_status="waiting_accept")
+    raced = make_purchase(state="in_progress", provider_status="waiting_accept")
+    Purchase.objects.filter(pk=raced.pk).update(state="failed", provider_status="canceled")
+    changes = [
+        Change(changed, {"provider_status": "accepted", "state": "on_hold"}),
+        Change(raced, {"provider_status": "accepted", "state": "on_hold"}),
+    ]
+    assert guarded_update(changes, now, stamp_ids=[changed.pk, quiet.pk, raced.pk]) == {changed.pk}
+    rows = {p.pk: p for p in Purchase.objects.all()}
+    assert {pk: p.last_synced_at for pk, p in rows.items()} == dict.fromkeys(rows, now)
+    assert rows[quiet.pk].state == "in_progress" and rows[raced.pk].state == "failed"
+    assert rows[changed.pk].state == "on_hold"
