@@ -28,9 +28,12 @@ from django.db import connections, router
 from ..models import Purchase
 
 
-def guarded_update(changes: Sequence[Any], now: datetime, stamp_ids: Sequence[int] = ()) -> set[int]:
+def guarded_update(
+    changes: Sequence[Any], now: datetime, stamp_ids: Sequence[int] = (), release_claim=None
+) -> set[int]:
     """Write each change if its purchase still has (from_state, from_status) and stamp `last_synced_at`
-    on every purchase of `stamp_ids` (when given); returns the ids of the changes written."""
+    on every purchase of `stamp_ids` (when given); on PostgreSQL also end the lease `release_claim` (a
+    claim token) on the rows written. Returns the ids of the changes written."""
     connection = connections[router.db_for_write(Purchase)]
     pks = [change.purchase.pk for change in changes]
     if connection.vendor != "postgresql" or len(set(pks)) != len(pks):
@@ -42,6 +45,8 @@ def guarded_update(changes: Sequence[Any], now: datetime, stamp_ids: Sequence[in
     if not changes and not only_stamped:
         return set()
     sql, params = _statement(connection, changes, only_stamped, now, stamp=bool(stamp_ids))
+    if release_claim is not None:
+        sql, params = _releasing(sql, params, release_claim)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -50,6 +55,17 @@ def guarded_update(changes: Sequence[Any], now: datetime, stamp_ids: Sequence[in
     if stamp_ids and lost:  # the stamp does not depend on the race
         Purchase.objects.filter(pk__in=lost).update(last_synced_at=now)
     return won
+
+
+def _releasing(sql: str, params: list, token) -> tuple[str, list]:
+    """The same statement, also clearing the lease of `token` (the old claim_token is read by both)."""
+    ours = "p.claim_token = %s::uuid"
+    release = (
+        f"claim_token = CASE WHEN {ours} THEN NULL ELSE p.claim_token END, "
+        f"claimed_until = CASE WHEN {ours} THEN NULL ELSE p.claimed_until END, "
+    )
+    head, tail = sql.split(" SET ", 1)
+    return f"{head} SET {release}{tail}", [token, token, *params]
 
 
 def _one(change: Any, now: datetime) -> int:

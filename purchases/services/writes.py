@@ -40,13 +40,14 @@ def write_change(change: Change, *, now: datetime, raw: dict | None = None, sync
 
 
 def write_changes(
-    changes: Sequence[Change], asked_ids: Sequence[int], now: datetime, *, actor=None
+    changes: Sequence[Change], asked_ids: Sequence[int], now: datetime, *, actor=None, release_claim=None
 ) -> list[Change]:
     """The sync's bulk write: every change as a compare-and-set and a stamp on every purchase asked about,
     in one statement (guarded_update.py), then their events and the LogEntry of a person's Refresh, in one
-    transaction. Returns the changes that won; the others are skipped."""
+    transaction. `release_claim`: the caller's lease token, cleared on the rows written. Returns the changes
+    that won; the others are skipped."""
     with transaction.atomic():
-        won = guarded_update(changes, now, stamp_ids=list(asked_ids))
+        won = guarded_update(changes, now, stamp_ids=list(asked_ids), release_claim=release_claim)
         written = [change for change in changes if change.purchase.pk in won]
         events = [c.event for c in written if c.event is not None]
         if events:

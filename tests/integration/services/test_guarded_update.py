@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from purchases import state_counts
@@ -68,3 +69,24 @@ def test_the_stamp_reaches_every_purchase_asked_about_even_one_that_lost_the_rac
     assert {pk: p.last_synced_at for pk, p in rows.items()} == dict.fromkeys(rows, now)
     assert rows[quiet.pk].state == "in_progress" and rows[raced.pk].state == "failed"
     assert rows[changed.pk].state == "on_hold"
+
+
+def test_the_write_can_end_the_callers_lease_and_only_its_own():
+    import uuid
+
+    now = timezone.now()
+    ours, theirs = uuid.uuid4(), uuid.uuid4()
+    mine = make_purchase(state="in_progress", provider_status="waiting_accept")
+    other = make_purchase(state="in_progress", provider_status="waiting_accept")
+    Purchase.objects.filter(pk=mine.pk).update(claim_token=ours, claimed_until=now)
+    Purchase.objects.filter(pk=other.pk).update(claim_token=theirs, claimed_until=now)
+    changes = [Change(mine, {"provider_status": "accepted"}), Change(other, {"provider_status": "accepted"})]
+    assert guarded_update(changes, now, stamp_ids=[mine.pk, other.pk], release_claim=ours) == {
+        mine.pk,
+        other.pk,
+    }
+    claims = dict(Purchase.objects.values_list("pk", "claim_token"))
+    if connection.vendor == "postgresql":
+        assert claims == {mine.pk: None, other.pk: theirs}
+    else:  # elsewhere the caller's release() ends it
+        assert claims == {mine.pk: ours, other.pk: theirs}
