@@ -21,8 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django_q.models import OrmQ, Task
 
@@ -143,33 +142,21 @@ class Day:
 
 
 def last_days(now: datetime, days: int = CHART_DAYS) -> list[Day]:
-    """One row per day (UTC) for the last `days` days, empty days included: one query."""
+    """One row per day (UTC) for the last `days` days, empty days included: one query over the rollup's
+    rows of those days (purchases/state_counts.py), never over the purchases themselves."""
     first = now.date() - timedelta(days=days - 1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=now.tzinfo)
-    rows = (
-        Purchase.objects.filter(created_at__gte=start)
-        .annotate(day=TruncDate("created_at"))
-        .order_by()
-        .values("day")
-        .annotate(
-            total=Count("pk"),
-            succeeded=Count("pk", filter=Q(state__in=SUCCEEDED_STATES)),
-            unsuccessful=Count("pk", filter=Q(state__in=UNSUCCESSFUL_STATES)),
-            spent=Sum(Coalesce("balance_debited", "price"), filter=Q(state__in=SPENT_STATES)),
-        )
-    )
-    by_day = {row["day"]: row for row in rows}
+    totals = state_counts.by_day(first)
     result = []
     for offset in range(days):
         day = first + timedelta(days=offset)
-        row = by_day.get(day, {})
+        rows = {state: totals[(d, state)] for (d, state) in totals if d == day}
         result.append(
             Day(
                 day=day,
-                total=row.get("total", 0),
-                succeeded=row.get("succeeded", 0),
-                unsuccessful=row.get("unsuccessful", 0),
-                spent=row.get("spent") or Decimal("0"),
+                total=sum(n for n, _ in rows.values()),
+                succeeded=sum(n for s, (n, _) in rows.items() if s in SUCCEEDED_STATES),
+                unsuccessful=sum(n for s, (n, _) in rows.items() if s in UNSUCCESSFUL_STATES),
+                spent=sum((m for s, (_, m) in rows.items() if s in SPENT_STATES), Decimal("0")),
             )
         )
     return result

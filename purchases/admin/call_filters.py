@@ -60,3 +60,13 @@ class OutcomeFilter(_KnownValuesFilter):
     title = "outcome"
     parameter_name = field = "outcome"
     known = OUTCOMES
+
+
+#: the callback events SkinsBack sends (its callback words); others are stored as they come
+CALLBACK_EVENTS = ("buy_item", "status_change")
+
+
+class CallbackEventFilter(_KnownValuesFilter):
+    title = "event"
+    parameter_name = field = "event"
+    known = tuple((name, name) for name in CALLBACK_EVENTS)

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from ..call_subjects import calls_about
 from ..models import ProviderCall, PurchaseEvent, WebhookEvent
-from .call_filters import MethodFilter, OutcomeFilter
+from .call_filters import CallbackEventFilter, MethodFilter, OutcomeFilter
 from .common import ReadOnlyAdmin, exact_q, list_time, state_badge
 from .paginator import EstimatedCountPaginator
 
@@ -75,7 +75,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         "offer_status",
         "outcome",
     )
-    list_filter = ("provider", "event", CallbackOutcomeFilter, "valid", "received_at")
+    list_filter = ("provider", CallbackEventFilter, CallbackOutcomeFilter, "valid", "received_at")
     list_select_related = ("purchase",)
     # no date_hierarchy: its DISTINCT date_trunc scans the whole table; the "received at" filter costs nothing
     paginator = EstimatedCountPaginator

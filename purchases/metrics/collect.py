@@ -6,12 +6,11 @@ cost at a hundred purchases and at a million. Metric names and meanings: the REA
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Min, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import state_counts
@@ -160,16 +159,10 @@ def balances() -> Gauge:
 
 
 def spent_today(now: datetime) -> Gauge:
-    """USD debited (the price when no debit was reported) for purchases created since 00:00 UTC."""
+    """USD debited (the price when no debit was reported) for purchases created since 00:00 UTC, from
+    the rollup's rows of today."""
     gauge = Gauge("backoffice_spent_today_usd", "USD spent today (UTC) on purchases that spend money.")
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = (
-        Purchase.objects.filter(created_at__gte=start, state__in=SPENT_STATES)
-        .order_by()
-        .values_list("provider")
-        .annotate(spent=Sum(Coalesce("balance_debited", "price")))
-    )
-    spent = dict(rows)
+    spent = state_counts.spent_on(now.astimezone(UTC).date(), SPENT_STATES)
     for provider in PROVIDERS:
         gauge.add(spent.get(provider) or Decimal("0"), provider=provider)
     return gauge

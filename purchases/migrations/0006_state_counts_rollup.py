@@ -1,4 +1,4 @@
-"""Purchases per (provider, state) kept by database triggers (purchases/state_counts.py), counted once here."""
+"""Purchases per (provider, state, day) and their money, kept by database triggers (purchases/state_counts.py), counted once here."""
 
 from django.db import migrations, models
 
@@ -31,7 +31,12 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("provider", models.CharField(max_length=16)),
                 ("state", models.CharField(max_length=32)),
+                ("day", models.DateField(help_text="The day (UTC) the purchases were created.")),
                 ("n", models.BigIntegerField()),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=4, help_text="Debits, else prices (USD).", max_digits=18),
+                ),
             ],
             options={"db_table": "purchases_statecount"},
         ),

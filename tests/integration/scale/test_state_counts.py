@@ -112,3 +112,20 @@ def test_metrics_queries_read_indexes_or_the_rollup(many_purchases, fake_health)
     for sql in [q["sql"] for q in ctx.captured_queries]:
         if "purchases_purchase" in sql:
             assert "Seq Scan on purchases_purchase" not in _plan(sql), sql
+
+
+def test_days_and_money_follow_every_write():
+    from decimal import Decimal
+
+    today = timezone.now()
+    make_purchases(2, state="delivered", price=Decimal("1.50"))
+    moved = make_purchase(state="in_progress", price=Decimal("3.00"))
+    Purchase.objects.filter(pk=moved.pk).update(balance_debited=Decimal("2.75"))  # the debit wins
+    Purchase.objects.filter(pk=moved.pk).update(created_at=today - timedelta(days=3))
+    days = state_counts.by_day(today.date() - timedelta(days=13))
+    assert days[(today.date(), "delivered")] == (2, Decimal("3.00"))
+    assert days[((today - timedelta(days=3)).date(), "in_progress")] == (1, Decimal("2.75"))
+    assert (today.date(), "in_progress") not in days
+    state_counts.compact()
+    assert state_counts.by_day(today.date() - timedelta(days=13)) == days
+    assert state_counts.spent_on(today.date(), ["delivered"]) == {"skinsback": Decimal("3.00")}
