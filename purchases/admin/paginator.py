@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -51,7 +52,10 @@ def planned_count(queryset: object) -> int | None:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql" or queryset.query.is_sliced or queryset.query.combinator:
         return None
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # `.none()`, an impossible filter: the exact count is 0 without a query
+        return None
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
