@@ -186,6 +186,11 @@ SESSION_IDLE_HOURS = env.float("SESSION_IDLE_HOURS", default=12)
 SESSION_COOKIE_AGE = max(60, int(SESSION_IDLE_HOURS * 3600))
 SESSION_TOUCH_SECONDS = 5 * 60
 
+# --- /metrics (Prometheus): served to these client addresses or networks, or with this bearer token ---------
+# the client address is read as for login throttling (LOGIN_THROTTLE_PROXY_HOPS); an empty token never matches
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import path
 
 from purchases.health import healthz
+from purchases.metrics.views import metrics
 from purchases.providers import PROVIDERS
 from purchases.webhooks import provider_webhook
 
 # admin.site is backoffice.admin.BackofficeAdminSite (titles, throttled login, the index dashboard)
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     # one callback route per provider that sends callbacks: webhooks/skinsback/
     *(
         path(f"webhooks/{code}/", provider_webhook, {"code": code}, name=f"webhook-{code}")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.utils import timezone
@@ -10,11 +13,37 @@ from django.utils import timezone
 from .models import ProviderCall
 
 log = logging.getLogger(__name__)
+_held = threading.local()
+
+
+@contextmanager
+def held_calls(into: list) -> Iterator[None]:
+    """In this thread, keep the records in `into` instead of writing them: a worker thread of a parallel
+    read hands them to the thread that started it, which writes them with `write_held` (no database
+    connection is opened in the worker)."""
+    _held.records = into
+    try:
+        yield
+    finally:
+        del _held.records
+
+
+def write_held(records: list) -> None:
+    if records:
+        ProviderCall.objects.bulk_create(_row(record) for record in records)
 
 
 def record_provider_call(record) -> None:
     """Store a `providers.http.CallRecord`. Runs outside any transaction of the caller's choosing."""
-    ProviderCall.objects.create(
+    held = getattr(_held, "records", None)
+    if held is not None:
+        held.append(record)
+        return
+    _row(record).save()
+
+
+def _row(record) -> ProviderCall:
+    return ProviderCall(
         provider=record.provider,
         method=record.method[:64],
         started_at=record.started_at,

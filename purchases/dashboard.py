@@ -2,10 +2,12 @@
 
 A selector: `dashboard()` is called by the admin index view (backoffice/admin.py), never by a template tag.
 
-The number of queries is fixed, whatever the size of the database: one GROUP BY for the states (with the
-attention count and the last sync folded in), one for the 14 days, one over django-q's task table, one
-queue count, and one cache read. The providers are asked at most once a minute, with short timeouts and
-no retries, and a failure is shown as "unavailable", never raised.
+The number of queries is fixed, whatever the size of the database, and none reads every purchase: the
+per-state rollup (purchases/state_counts.py), the attention count and the newest sync stamp of an open
+purchase (both through indexes of open or flagged rows), one GROUP BY for the 14 days (the created_at
+index), one over django-q's task table, one queue count, and one cache read. The providers are asked at
+most once a minute, with short timeouts and no retries, and a failure is shown as "unavailable", never
+raised.
 """
 
 from __future__ import annotations
@@ -19,17 +21,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django_q.models import OrmQ, Task
 
+from . import state_counts
 from .models import ProviderCode, Purchase
 from .money import money
 from .providers import PROVIDERS, get_provider
 from .providers.base import Balance, NotSupported, ProviderError
 from .selectors import attention_q
-from .status import SPENT_STATES, SUCCEEDED_STATES, UNSUCCESSFUL_STATES, State
+from .status import OPEN_STATES, SPENT_STATES, SUCCEEDED_STATES, UNSUCCESSFUL_STATES, State
 
 log = logging.getLogger(__name__)
 
@@ -122,20 +124,17 @@ def _ask(method: Callable[[], Any]) -> tuple[Any, str]:
 
 
 def state_summary(now: datetime) -> dict[str, Any]:
-    """Purchases per state, the attention count and the last sync stamp: one GROUP BY query."""
-    rows = (
-        Purchase.objects.order_by()
-        .values("state")
-        .annotate(n=Count("pk"), attention=Count("pk", filter=attention_q(now)), synced=Max("last_synced_at"))
-    )
-    by_state = {row["state"]: row for row in rows}
-    counts = [(State(s).label, s, by_state[s]["n"] if s in by_state else 0) for s in State.values]
-    synced = [row["synced"] for row in by_state.values() if row["synced"]]
+    """Purchases per state (the rollup kept by triggers: no scan of the purchases table), the attention
+    count (indexes of open and flagged rows) and the newest sync stamp of an open purchase (the partial
+    index of open rows): three queries whose cost does not grow with the finished purchases."""
+    totals = state_counts.by_state()
+    counts = [(State(s).label, s, totals.get(s, 0)) for s in State.values]
+    synced = Purchase.objects.filter(state__in=OPEN_STATES).aggregate(at=Max("last_synced_at"))["at"]
     return {
         "counts": counts,
         "total": sum(n for _, _, n in counts),
-        "attention": sum(row["attention"] for row in by_state.values()),
-        "last_synced_at": max(synced) if synced else None,
+        "attention": Purchase.objects.filter(attention_q(now)).count(),
+        "last_synced_at": synced,
     }
 
 
@@ -160,33 +159,21 @@ class Day:
 
 
 def last_days(now: datetime, days: int = CHART_DAYS) -> list[Day]:
-    """One row per day (UTC) for the last `days` days, empty days included: one query."""
+    """One row per day (UTC) for the last `days` days, empty days included: one query over the rollup's
+    rows of those days (purchases/state_counts.py), never over the purchases themselves."""
     first = now.date() - timedelta(days=days - 1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=now.tzinfo)
-    rows = (
-        Purchase.objects.filter(created_at__gte=start)
-        .annotate(day=TruncDate("created_at"))
-        .order_by()
-        .values("day")
-        .annotate(
-            total=Count("pk"),
-            succeeded=Count("pk", filter=Q(state__in=SUCCEEDED_STATES)),
-            unsuccessful=Count("pk", filter=Q(state__in=UNSUCCESSFUL_STATES)),
-            spent=Sum(Coalesce("balance_debited", "price"), filter=Q(state__in=SPENT_STATES)),
-        )
-    )
-    by_day = {row["day"]: row for row in rows}
+    totals = state_counts.by_day(first)
     result = []
     for offset in range(days):
         day = first + timedelta(days=offset)
-        row = by_day.get(day, {})
+        rows = {state: totals[(d, state)] for (d, state) in totals if d == day}
         result.append(
             Day(
                 day=day,
-                total=row.get("total", 0),
-                succeeded=row.get("succeeded", 0),
-                unsuccessful=row.get("unsuccessful", 0),
-                spent=row.get("spent") or Decimal("0"),
+                total=sum(n for n, _ in rows.values()),
+                succeeded=sum(n for s, (n, _) in rows.items() if s in SUCCEEDED_STATES),
+                unsuccessful=sum(n for s, (n, _) in rows.items() if s in UNSUCCESSFUL_STATES),
+                spent=sum((m for s, (_, m) in rows.items() if s in SPENT_STATES), Decimal("0")),
             )
         )
     return result

@@ -62,7 +62,11 @@ class SteamUser(models.Model):
         verbose_name = "Steam user"
         ordering = ["-created_at"]
         # the find box's name lookup: exact or prefix, case-insensitive, as an index range (admin/find.py)
-        indexes = [models.Index(Lower("display_name"), name="steamuser_lower_name_idx")]
+        indexes = [
+            models.Index(Lower("display_name"), name="steamuser_lower_name_idx"),
+            # the Steam user list's order (newest first): a page of 100,000 users without a sort
+            models.Index(fields=["-created_at", "-id"], name="steamuser_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.steam_id})" if self.display_name else self.steam_id
@@ -317,3 +321,6 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event or '?'} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+from .state_counts import StateCount  # noqa: E402, F401  (the rollup of purchases per provider and state)

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from ..call_subjects import calls_about
 from ..models import ProviderCall, PurchaseEvent, WebhookEvent
+from .call_filters import CallbackEventFilter, MethodFilter, OutcomeFilter
 from .common import ReadOnlyAdmin, exact_q, list_time, state_badge
 from .paginator import EstimatedCountPaginator
 
@@ -29,10 +31,18 @@ class PurchaseEventAdmin(ReadOnlyAdmin):
 @admin.register(ProviderCall)
 class ProviderCallAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "provider", "method", "outcome", "http_status", "error_code", "duration_ms")
-    list_filter = ("provider", "method", "outcome", "started_at")
+    list_filter = ("provider", MethodFilter, OutcomeFilter, "started_at")
     paginator = EstimatedCountPaginator
-    search_fields = ("subjects__icontains",)
+    # an exact custom_id or buy_id among the call's subjects, through their GIN index (call_subjects.py)
+    search_fields = ("subjects",)
+    search_help_text = "An exact custom_id or buy_id."
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return calls_about(queryset, [term]), False
 
 
 class CallbackOutcomeFilter(admin.SimpleListFilter):
@@ -65,7 +75,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         "offer_status",
         "outcome",
     )
-    list_filter = ("provider", "event", CallbackOutcomeFilter, "valid", "received_at")
+    list_filter = ("provider", CallbackEventFilter, CallbackOutcomeFilter, "valid", "received_at")
     list_select_related = ("purchase",)
     # no date_hierarchy: its DISTINCT date_trunc scans the whole table; the "received at" filter costs nothing
     paginator = EstimatedCountPaginator

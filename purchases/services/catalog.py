@@ -57,26 +57,29 @@ def _chunks(entries: Iterable[CatalogEntry], size: int) -> Iterator[list[Catalog
 
 
 def _upsert(provider: str, game: str, chunk: list[CatalogEntry], now, report: CatalogReport) -> None:
-    """Insert new items, rewrite only the ones whose content changed, stamp all of them as listed."""
+    """Insert new items, rewrite only the ones whose content changed, stamp the rest as listed."""
     by_id = {entry.item_id: entry for entry in chunk}
     known = {
         i.provider_item_id: i
         for i in Item.objects.filter(provider=provider, provider_item_id__in=list(by_id))
     }
-    new, changed = [], []
+    new, changed, same = [], [], []
     for item_id, entry in by_id.items():
         item = known.get(item_id) or Item(provider=provider, provider_item_id=item_id)
         content = _content(entry, game)
         if item.pk and all(getattr(item, name) == value for name, value in content.items()):
+            same.append(item.pk)
             continue
         for name, value in content.items():
             setattr(item, name, value)
+        item.available, item.synced_at = True, now  # stamped as listed in the same write
         (changed if item.pk else new).append(item)
+    # each row written once: new rows inserted already stamped, changed ones rewritten with their stamp,
+    # unchanged ones only stamped
     with transaction.atomic():
         Item.objects.bulk_create(new, batch_size=500)
-        Item.objects.bulk_update(changed, CONTENT_FIELDS, batch_size=500)
-        listed = [item.pk for item in known.values()] + [item.pk for item in new]
-        Item.objects.filter(pk__in=listed).update(available=True, synced_at=now)
+        Item.objects.bulk_update(changed, [*CONTENT_FIELDS, "available", "synced_at"], batch_size=500)
+        Item.objects.filter(pk__in=same).update(available=True, synced_at=now)
     report.seen += len(by_id)
     report.created += len(new)
     report.updated += len(changed)

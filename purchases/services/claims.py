@@ -29,4 +29,7 @@ def claim(queryset: QuerySet[Purchase], *, now: datetime, lease: timedelta, **up
 def release(purchases: Iterable[Purchase]) -> None:
     ids = [p.pk for p in purchases]
     if ids:
-        Purchase.objects.filter(pk__in=ids).update(claim_token=None, claimed_until=None)
+        # rows a write already released (the sync's one-statement write) are not rewritten
+        Purchase.objects.filter(pk__in=ids, claim_token__isnull=False).update(
+            claim_token=None, claimed_until=None
+        )

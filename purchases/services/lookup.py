@@ -59,7 +59,13 @@ def purchases_resolve(
 
 
 def lookup_batch(
-    provider: Provider, purchases: Sequence[Purchase], *, source: str, actor=None, dry_run: bool = False
+    provider: Provider,
+    purchases: Sequence[Purchase],
+    *,
+    source: str,
+    actor=None,
+    dry_run: bool = False,
+    release_claim=None,
 ) -> LookupReport:
     """At most two requests (buy_ids, custom_ids) for up to max_lookup_size purchases of one provider."""
     report = LookupReport(refreshed=len(purchases))
@@ -83,7 +89,8 @@ def lookup_batch(
             change = _unattributed(purchase) if unattributed else _not_found(purchase, provider, now, source)
             changes += [change] if change is not None else []
     if not dry_run:
-        changes = write_changes(changes, [p.pk for p in purchases], now, actor=actor)
+        asked = [p.pk for p in purchases]
+        changes = write_changes(changes, asked, now, actor=actor, release_claim=release_claim)
     moved = [c for c in changes if c.state_changed]
     report.changes = [c.describe() for c in moved]
     report.changed = [(c.purchase.pk, c.purchase.custom_id) for c in moved]

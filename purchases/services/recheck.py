@@ -5,7 +5,8 @@ timeout; never a buy. The requests happen with no transaction open, the answers 
 one bulk update. Items read recently are not asked again, and one page view makes at most MAX_READS
 requests and starts none after BUDGET seconds; the read in flight then may still run to the client's
 timeout (interactive: PROVIDER_INTERACTIVE_TIMEOUT, 3 s to connect + 8 s to read), so a page waits at most
-BUDGET plus one such timeout.
+BUDGET plus one such timeout. Up to PARALLEL reads run at once (threads; their ProviderCall rows are written
+by the page's own thread afterwards), so 20 stale names cost about 5 round trips, not 20.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection, connections
 from django.utils import timezone
 
+from ..calls import held_calls, write_held
 from ..models import Item
 from ..providers import get_provider
 from ..providers.base import CatalogEntry, NotFound, Provider
@@ -26,6 +30,7 @@ from ..providers.base import CatalogEntry, NotFound, Provider
 FRESH_FOR = timedelta(minutes=5)  # an item read this recently is not asked again
 MAX_READS = 20  # provider requests per confirmation page (one per distinct name, or per item by id)
 BUDGET = 10.0  # seconds after which a confirmation page starts no more provider reads
+PARALLEL = 4  # provider reads of one page at once
 
 
 @dataclass
@@ -88,8 +93,49 @@ def read_listings(client: Provider, items: list[Item]) -> tuple[dict[int, Catalo
     return _within_limits(reads)
 
 
-def _within_limits(reads: list[Callable[[], dict[int, CatalogEntry | None]]]):
-    """Run the reads in order, at most MAX_READS, none started after BUDGET seconds; stop at a failure."""
+def parallel_reads() -> int:
+    """PARALLEL, except on SQLite (development, one machine): its shared cache and rate-limit tables are
+    not written from several threads at once, so there the reads run one after another."""
+    return 1 if connection.vendor == "sqlite" else PARALLEL
+
+
+def _within_limits(reads: list[Callable[[], dict[int, CatalogEntry | None]]], parallel: int | None = None):
+    """Run the reads, `parallel` at once, at most MAX_READS, none started after BUDGET seconds or after
+    a failure (what was read is kept; the first failure is the error)."""
+    parallel = parallel or parallel_reads()
+    if parallel == 1:
+        return _in_order(reads)
+    found: dict[int, CatalogEntry | None] = {}
+    errors: list[str] = []
+    records: list = []
+    deadline = time.monotonic() + BUDGET
+    pending = list(reversed(reads[:MAX_READS]))
+    running: set[Future] = set()
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="recheck") as pool:
+        while pending or running:
+            while pending and len(running) < parallel and not errors and time.monotonic() <= deadline:
+                running.add(pool.submit(_held_read, pending.pop(), records))
+            if not running:
+                break
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    found.update(future.result())
+                except Exception as error:  # any failure of a read: say so, keep what was read
+                    errors.append(str(error) or type(error).__name__)
+    write_held(records)
+    return found, errors[0] if errors else ""
+
+
+def _held_read(read: Callable[[], dict], records: list) -> dict:
+    try:
+        with held_calls(records):
+            return read()
+    finally:
+        connections.close_all()  # this worker thread's own (the shared cache's), if it opened one
+
+
+def _in_order(reads: list[Callable[[], dict[int, CatalogEntry | None]]]):
     found: dict[int, CatalogEntry | None] = {}
     deadline = time.monotonic() + BUDGET
     for count, read in enumerate(reads):

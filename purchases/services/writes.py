@@ -16,6 +16,7 @@ from ..models import Purchase, PurchaseEvent
 from ..providers.base import PurchaseInfo
 from .apply import Change, compute_change, jsonable
 from .audit import log_changes
+from .guarded_update import guarded_update
 
 #: a single answer is judged again at most this often when other writers keep winning the race
 RACE_ATTEMPTS = 3
@@ -39,22 +40,20 @@ def write_change(change: Change, *, now: datetime, raw: dict | None = None, sync
 
 
 def write_changes(
-    changes: Sequence[Change], asked_ids: Sequence[int], now: datetime, *, actor=None
+    changes: Sequence[Change], asked_ids: Sequence[int], now: datetime, *, actor=None, release_claim=None
 ) -> list[Change]:
-    """The sync's bulk write: one guarded UPDATE per changed purchase, their events, the LogEntry of a
-    person's Refresh, and a stamp on every purchase asked about, in one transaction. Returns the changes
+    """The sync's bulk write: every change as a compare-and-set and a stamp on every purchase asked about,
+    in one statement (guarded_update.py), then their events and the LogEntry of a person's Refresh, in one
+    transaction. `release_claim`: the caller's lease token, cleared on the rows written. Returns the changes
     that won; the others are skipped."""
-    written: list[Change] = []
     with transaction.atomic():
-        for change in changes:
-            if _guarded(change).update(**change.fields, updated_at=now):
-                written.append(change)
+        won = guarded_update(changes, now, stamp_ids=list(asked_ids), release_claim=release_claim)
+        written = [change for change in changes if change.purchase.pk in won]
         events = [c.event for c in written if c.event is not None]
         if events:
             PurchaseEvent.objects.bulk_create(events)
         moved = [c for c in written if c.state_changed]
         log_changes(actor, [(c.purchase.pk, c.purchase.custom_id, _refreshed(c)) for c in moved])
-        Purchase.objects.filter(pk__in=list(asked_ids)).update(last_synced_at=now)
     for change in written:
         for name, value in change.fields.items():
             setattr(change.purchase, name, value)

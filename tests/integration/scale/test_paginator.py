@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from purchases.admin.paginator import ESTIMATE_ABOVE, EstimatedCountPaginator, estimated_count
+from purchases.admin.paginator import ESTIMATE_ABOVE, EstimatedCountPaginator, estimated_count, rollup_count
 from purchases.models import Purchase
 from tests.factories import make_purchases
 
@@ -47,4 +47,27 @@ def test_admin_list_of_a_big_table_skips_count_star(admin_client_, many_purchase
     with CaptureQueriesContext(connection) as ctx:
         response = admin_client_.get(reverse("admin:purchases_purchase_changelist"))
     assert response.context["cl"].result_count == ROWS
+    assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"].upper()]
+
+
+def test_a_list_filtered_by_state_or_provider_is_counted_from_the_rollup(admin_client_):
+    make_purchases(4, state="delivered")
+    make_purchases(2, state="delivered", provider="skinify")
+    make_purchases(3, state="failed")
+    assert rollup_count(Purchase.objects.filter(state="delivered")) == 6
+    assert rollup_count(Purchase.objects.filter(state="delivered", provider="skinify")) == 2
+    assert rollup_count(Purchase.objects.select_related("steam_user").filter(provider="skinsback")) == 7
+    for not_rolled_up in (
+        Purchase.objects.all(),
+        Purchase.objects.filter(state="delivered", needs_attention=True),
+        Purchase.objects.filter(state__in=["delivered"]),
+        Purchase.objects.exclude(state="delivered"),
+        Purchase.objects.filter(state="delivered") | Purchase.objects.filter(state="failed"),
+    ):
+        assert rollup_count(not_rolled_up) is None
+    with CaptureQueriesContext(connection) as ctx:
+        response = admin_client_.get(
+            reverse("admin:purchases_purchase_changelist"), {"state__exact": "delivered"}
+        )
+    assert response.context["cl"].result_count == 6
     assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"].upper()]

@@ -74,7 +74,8 @@ def test_the_dashboard_queries_themselves(admin_client_, fake_health):
 
     with CaptureQueriesContext(connection) as ctx:
         dashboard()
-    assert len(ctx.captured_queries) == 5  # cache, states, 14 days, tasks, queue
+    # cache, the state rollup, the last sync of an open purchase, attention, 14 days, tasks, queue
+    assert len(ctx.captured_queries) == 7
     group_by = [q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"].upper()]
     assert len(group_by) == 2
 
