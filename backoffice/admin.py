@@ -15,6 +15,7 @@ from django.urls import reverse_lazy
 from backoffice.auth import ThrottledAuthenticationForm
 from inventory.views import InventoryPageMixin
 from purchases.dashboard import dashboard
+from purchases.policy.pause import buying_panel
 
 DASHBOARD_PERMISSION = "purchases.view_purchase"
 
@@ -31,7 +32,11 @@ class BackofficeAdminSite(InventoryPageMixin, admin.AdminSite):
     login_form = ThrottledAuthenticationForm
 
     def index(self, request: HttpRequest, extra_context: dict | None = None):
-        context = {"dashboard": index_dashboard(request), **(extra_context or {})}
+        context = {
+            "dashboard": index_dashboard(request),
+            "buying": buying_panel(superuser=request.user.is_superuser),
+            **(extra_context or {}),
+        }
         return super().index(request, context)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -67,6 +68,20 @@ def _when(pause: BuyingPause) -> str:
 def pauses() -> dict[str, BuyingPause]:
     """Every pause in force, by provider ("" for all providers): one query."""
     return {p.provider: p for p in BuyingPause.objects.select_related("paused_by")}
+
+
+def buying_panel(*, superuser: bool) -> dict[str, Any]:
+    """For the admin index: the pauses in force (the banner everyone sees) and, for a superuser, one row
+    per scope with its pause (the "Buying" card's buttons): one query."""
+    current = pauses()
+    panel: dict[str, Any] = {"paused": [describe(p) for p in current.values()]}
+    if superuser:
+        scopes = [(ALL, "All providers"), *((code, cls.label) for code, cls in PROVIDERS.items())]
+        panel["scopes"] = [
+            {"provider": code, "name": name, "pause": current.get(code), "covered": code and ALL in current}
+            for code, name in scopes
+        ]
+    return panel
 
 
 def paused_reason(provider: str) -> str:
