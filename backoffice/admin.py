@@ -31,6 +31,13 @@ class BackofficeAdminSite(InventoryPageMixin, admin.AdminSite):
     # the login refuses (without checking the password) after too many failures: backoffice/auth.py
     login_form = ThrottledAuthenticationForm
 
+    def get_urls(self):
+        # imported here: purchases.admin registers its ModelAdmins on this site, so it cannot be
+        # imported while this module is
+        from purchases.admin.pause import pause_urls
+
+        return [*pause_urls(self), *super().get_urls()]
+
     def index(self, request: HttpRequest, extra_context: dict | None = None):
         context = {
             "dashboard": index_dashboard(request),

@@ -1,57 +1,43 @@
-"""The pause switch in the admin: the history of pauses (read-only) and the two POST endpoints the
-dashboard's "Buying" card posts to. Superusers only (403 for anyone else); the service audits.
+"""The pause switch in the admin: the two POST endpoints the dashboard's "Buying" card posts to, at
+`/admin/buying/pause/` and `/admin/buying/resume/` (`admin:buying_pause`, `admin:buying_resume`), routed
+by the site (backoffice/admin.py) through its `admin_view`. Superusers only (403 for anyone else); the
+service (policy/pause.py) audits.
 
-The index view (backoffice/admin.py) gathers `policy.pause.buying_panel` for the banner everyone sees
-and the card superusers see; the template only formats it.
+The index view gathers `policy.pause.buying_panel` for the banner everyone sees and the card superusers
+see; the template only formats it. A pause's history is the admin's LogEntry list and the log.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_POST
 
-from ..models import BuyingPause
 from ..policy.pause import pause_buying, resume_buying
 from ..providers import PROVIDERS
-from .common import ReadOnlyAdmin
 
 
-@admin.register(BuyingPause)
-class BuyingPauseAdmin(ReadOnlyAdmin):
-    list_display = ("scope", "paused_at", "paused_by", "source", "reason")
-    list_select_related = ("paused_by",)
+def pause_urls(site) -> list[URLPattern]:
+    return [
+        path("buying/pause/", site.admin_view(pause_view), name="buying_pause"),
+        path("buying/resume/", site.admin_view(resume_view), name="buying_resume"),
+    ]
 
-    @admin.display(description="scope", ordering="provider")
-    def scope(self, obj: BuyingPause) -> str:
-        return PROVIDERS[obj.provider].label if obj.provider else "every provider"
 
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
+@require_POST
+def pause_view(request: HttpRequest) -> HttpResponse:
+    return _switch(request, pause=True)
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
 
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("pause/", view(self.pause_view), name="purchases_buyingpause_pause"),
-            path("resume/", view(self.resume_view), name="purchases_buyingpause_resume"),
-            *super().get_urls(),
-        ]
-
-    def pause_view(self, request: HttpRequest) -> HttpResponse:
-        return _switch(request, pause=True)
-
-    def resume_view(self, request: HttpRequest) -> HttpResponse:
-        return _switch(request, pause=False)
+@require_POST
+def resume_view(request: HttpRequest) -> HttpResponse:
+    return _switch(request, pause=False)
 
 
 def _switch(request: HttpRequest, *, pause: bool) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     if not request.user.is_superuser:
         raise PermissionDenied
     provider = request.POST.get("provider") or None
@@ -59,9 +45,8 @@ def _switch(request: HttpRequest, *, pause: bool) -> HttpResponse:
         raise PermissionDenied  # only a crafted form names another provider
     try:
         if pause:
-            change = pause_buying(
-                provider=provider, actor=request.user, reason=request.POST.get("reason", ""), source="admin"
-            )
+            reason = request.POST.get("reason", "")
+            change = pause_buying(provider=provider, actor=request.user, reason=reason, source="admin")
         else:
             change = resume_buying(provider=provider, actor=request.user, source="admin")
     except ValueError as error:

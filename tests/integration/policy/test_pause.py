@@ -18,8 +18,8 @@ from tests.factories import make_purchases, make_user
 
 pytestmark = pytest.mark.django_db
 INDEX = "/admin/"
-PAUSE = "/admin/purchases/buyingpause/pause/"
-RESUME = "/admin/purchases/buyingpause/resume/"
+PAUSE = "/admin/buying/pause/"
+RESUME = "/admin/buying/resume/"
 
 
 @pytest.fixture
