@@ -127,3 +127,14 @@ def test_dashboard_red_banner_names_the_low_provider(support_c, fake_health):
 def test_no_banner_when_every_balance_is_ok(support_c, fake_health):
     assert 'id="bo-low-balance"' not in support_c.get(INDEX).content.decode()
     assert mail.outbox == []
+
+
+def test_a_mail_that_could_not_be_sent_is_tried_again_at_the_next_read(monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("smtp down")
+
+    monkeypatch.setattr("purchases.policy.balance.mail_admins", broken)
+    assert note_balance(provider="skinsback", usd=Decimal("5")) == "low"  # never raises
+    monkeypatch.undo()
+    note_balance(provider="skinsback", usd=Decimal("5"))
+    assert len(mail.outbox) == 1

@@ -140,3 +140,11 @@ def test_held_purchases_do_not_count_as_stuck(buys):
     pause_buying(provider="skinsback", actor=None, reason="incident", source="test")
     assert needing_attention().count() == 0  # waiting on purpose; the pause banner says so
     assert len(purchases) == 2
+
+
+def test_the_create_check_is_one_query(django_assert_num_queries):
+    pause_buying(provider="skinify", actor=None, reason="x", source="test")
+    with django_assert_num_queries(1):
+        assert_buying_allowed("skinsback")
+    with django_assert_num_queries(1), pytest.raises(BuyError):
+        assert_buying_allowed("skinify")
