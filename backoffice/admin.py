@@ -17,6 +17,7 @@ from backoffice.auth import ThrottledAuthenticationForm
 from backoffice.second_factor_views import SecondFactorPagesMixin
 from inventory.views import InventoryPageMixin
 from purchases.dashboard import dashboard
+from purchases.policy.pause import buying_panel
 
 DASHBOARD_PERMISSION = "purchases.view_purchase"
 
@@ -37,8 +38,19 @@ class BackofficeAdminSite(SecondFactorPagesMixin, InventoryPageMixin, admin.Admi
         # the login page says whether a code follows the password (templates/admin/login.html)
         return super().login(request, {"otp_required": settings.OTP_REQUIRED, **(extra_context or {})})
 
+    def get_urls(self):
+        # imported here: purchases.admin registers its ModelAdmins on this site, so it cannot be
+        # imported while this module is
+        from purchases.admin.pause import pause_urls
+
+        return [*pause_urls(self), *super().get_urls()]
+
     def index(self, request: HttpRequest, extra_context: dict | None = None):
-        context = {"dashboard": index_dashboard(request), **(extra_context or {})}
+        context = {
+            "dashboard": index_dashboard(request),
+            "buying": buying_panel(superuser=request.user.is_superuser),
+            **(extra_context or {}),
+        }
         return super().index(request, context)
 
 

@@ -152,6 +152,14 @@ PROVIDER_CALL_RECORDER = "purchases.calls.record_provider_call"
 # buying: default max price = price * (1 + tolerance), never above the per-item cap (USD)
 BUY_PRICE_TOLERANCE = "0.10"
 BUY_MAX_PRICE_PER_ITEM = "1000.00"
+# payout controls (purchases/policy/): below this USD balance a provider's balance is low: a banner, /healthz,
+# `sync_purchases --check` exit 2, one mail to ADMINS per crossing. "100" (every provider) or
+# "skinsback=100,skinify=50"; parsed and checked by purchases.policy.balance.parse_thresholds
+PROVIDER_LOW_BALANCE_USD = env.str("PROVIDER_LOW_BALANCE_USD", default="100")
+# who gets the alert mails (mail_admins): comma-separated addresses; EMAIL_URL: how mail leaves
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[]) if address]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="backoffice@localhost")
+vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
 # how long ProviderCall and WebhookEvent rows are kept
 PROVIDER_CALL_RETENTION_DAYS = 30
 WEBHOOK_EVENT_RETENTION_DAYS = 90

@@ -28,6 +28,7 @@ from django_q.models import OrmQ, Task
 from . import state_counts
 from .models import ProviderCode, Purchase
 from .money import money
+from .policy.balance import low_balance_threshold, note_balance
 from .providers import PROVIDERS, get_provider
 from .providers.base import Balance, NotSupported, ProviderError
 from .selectors import attention_q
@@ -67,6 +68,9 @@ def _probe(code: str) -> dict[str, Any]:
         return {**row, "balance": None, "balance_problem": "unavailable", "status": "unavailable"}
     balance, problem = _ask(client.balance)
     row.update(_balance_fields(balance, problem))
+    # every USD balance read is noted: the low-balance banner, /healthz and the admins' mail
+    row["balance_state"] = note_balance(provider=code, usd=row["balance"])
+    row["low_threshold"] = low_balance_threshold(code)
     if problem.startswith("unavailable"):
         row["status"] = "unavailable"  # it did not answer the balance: do not wait for it twice
         return row
@@ -215,12 +219,19 @@ def _queued() -> int | None:
 
 def dashboard(now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
+    providers = provider_health()
     states = state_summary(now)
     days = last_days(now)
     return {
-        "providers": provider_health(),
+        "providers": providers,
+        "low_balances": low_balances(providers),
         "states": states,
         "days": days,
         "tasks": task_health(now, states["last_synced_at"]),
         "spent_total": sum((d.spent for d in days), Decimal("0")),
     }
+
+
+def low_balances(providers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The providers whose balance read below its threshold (the red banner): from the probe's rows."""
+    return [p for p in providers if p.get("balance_state") == "low"]

@@ -4,13 +4,16 @@ HTTP 200 whenever the database answers (a load balancer keeps the web process), 
 not. The body says more for monitoring:
 
     {"status": "ok", "database": true, "sync": "ok" | "stale" | "idle" | "unknown",
-     "last_sync": "2025-01-01T12:00:00+00:00" | null, "open_purchases": true, "paused": {...}}
+     "last_sync": "2025-01-01T12:00:00+00:00" | null, "open_purchases": true, "paused": {...},
+     "balance": {"skinsback": "ok" | "low" | "unknown", ...}}
 
 `sync` is `stale` when purchases are open and no sync finished within `STALE_AFTER` (the worker or its
 schedule is down), `idle` when nothing is open (no sync is needed, so none is expected), `unknown` when
 the task tables could not be read. `last_sync` is the later of the last successful sync task of the
 cluster and the newest `last_synced_at` of an open purchase (the latter also covers a cron-run
 `sync_purchases`). `paused` lists providers the last sync task paused for (rate limit, maintenance).
+`balance` is each provider's last known USD balance against PROVIDER_LOW_BALANCE_USD (policy/balance.py);
+no provider is asked here, so "unknown" means nothing read it within a day.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .policy.balance import balance_states
+from .providers import PROVIDERS
 
 log = logging.getLogger(__name__)
 
@@ -88,4 +94,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # e.g. a table not migrated yet: the database itself answered
         log.warning("healthz could not read the sync status", exc_info=True)
         body["sync"] = "unknown"
+    try:
+        body["balance"] = balance_states()
+    except Exception:  # the cache is down: the database answered, so this is still a 200
+        log.warning("healthz could not read the last known balances", exc_info=True)
+        body["balance"] = dict.fromkeys(PROVIDERS, "unknown")
     return JsonResponse(body, status=200)

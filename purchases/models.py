@@ -323,4 +323,38 @@ class WebhookEvent(models.Model):
         return f"{self.provider} {self.event or '?'} at {self.received_at:%Y-%m-%d %H:%M:%S}"
 
 
+class BuyingPause(models.Model):
+    """One paused scope: buying from `provider`, or from every provider when `provider` is blank.
+
+    A row exists exactly while the scope is paused (policy/pause.py creates and deletes it), so "is
+    buying from X paused" is one indexed read and the queued buys can test it inside their claim.
+    """
+
+    provider = models.CharField(max_length=16, blank=True, unique=True)
+    paused_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    paused_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=255)
+    source = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = "buying pause"
+        ordering = ["provider"]
+
+    def __str__(self) -> str:
+        return f"buying paused: {self.provider or 'all providers'}"
+
+
+class LowBalanceAlert(models.Model):
+    """The low-balance mail of a provider was sent: the row is the "once per crossing" guard (its unique
+    provider makes two concurrent readers send one mail); deleted when the balance recovers."""
+
+    provider = models.CharField(max_length=16, unique=True)
+    usd = money_field()
+    threshold = money_field()
+    alerted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"low balance alert: {self.provider}"
+
+
 from .state_counts import StateCount  # noqa: E402, F401  (the rollup of purchases per provider and state)

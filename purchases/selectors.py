@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from .call_subjects import calls_about
 from .models import ProviderCall, Purchase, PurchaseEvent, WebhookEvent
-from .status import OPEN_STATES, STATES
+from .policy.pause import provider_paused
+from .status import OPEN_STATES, STATES, State
 
 
 def open_purchases() -> QuerySet[Purchase]:
@@ -19,12 +20,17 @@ def open_purchases() -> QuerySet[Purchase]:
 
 
 def attention_q(now: datetime | None = None) -> Q:
-    """Flagged, unconfirmed, or open for longer than any trade offer can stay open."""
+    """Flagged, unconfirmed, or open for longer than any trade offer can stay open.
+
+    A pending purchase that a pause holds (policy/pause.py) is waiting on purpose, not stuck: the pause's
+    own banner says so, and it is not counted here while the pause lasts."""
     now = now or timezone.now()
     query = Q(needs_attention=True)
     for state, info in STATES.items():
         if info.attention_after == timedelta(0):
             query |= Q(state=state)
+        elif state == State.PENDING:
+            query |= Q(~provider_paused(), state=state, created_at__lt=now - info.attention_after)
         elif info.attention_after is not None:
             query |= Q(state=state, created_at__lt=now - info.attention_after)
     return query

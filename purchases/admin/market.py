@@ -18,6 +18,7 @@ from ..ages import ago, clock
 from ..forms import SEARCH_SALT
 from ..models import Item
 from ..money import money
+from ..policy.balance import note_balance
 from ..providers import get_provider, provider_class
 from ..providers.base import Balance, CatalogEntry, NotSupported
 from .common import provider_label
@@ -137,4 +138,5 @@ def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
         cache.set(key, (UNAVAILABLE, read_at), BALANCE_FAILED_TTL)
         return BalanceView(None, "balance unavailable", read_at)
     cache.set(key, (balance, read_at), BALANCE_TTL)
+    note_balance(provider=code, usd=balance.usd)  # the low-balance alert sees every fresh read
     return balance_view(balance, read_at)

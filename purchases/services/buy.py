@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Purchase, PurchaseEvent
+from ..policy.pause import held_by_pause, provider_paused
 from ..providers import get_provider, is_duplicate_custom_id
 from ..providers.base import (
     BatchBuyResult,
@@ -37,21 +38,26 @@ SEND_LEASE = timedelta(minutes=10)
 def purchases_send(*, purchase_ids: Sequence[int]) -> dict[str, int]:
     """The buy task: claim the still-pending purchases among `purchase_ids` and send them in one request."""
     now = timezone.now()
+    held = held_by_pause(purchase_ids)
+    if held:
+        log.warning("buying paused: %d pending purchase(s) left pending until it resumes", held)
+    # the pause is re-checked inside the claim's UPDATE, so a pause made a moment ago still holds them
     claimed = claim(
-        Purchase.objects.filter(pk__in=list(purchase_ids), state=State.PENDING),
+        Purchase.objects.filter(~provider_paused(), pk__in=list(purchase_ids), state=State.PENDING),
         now=now,
         lease=SEND_LEASE,
         state=State.UNCONFIRMED,
         sent_at=now,
     )
+    summary = {"sent": len(claimed), **({"held": held} if held else {})}
     if not claimed:
-        return {"sent": 0}
+        return summary
     _record_sent(claimed, now)
     try:
         _send(claimed)
     finally:
         release(claimed)
-    return {"sent": len(claimed)}
+    return summary
 
 
 def _record_sent(purchases: list[Purchase], now) -> None:

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from purchases.policy.balance import checked_balances
 from purchases.providers import PROVIDERS
 from purchases.providers.base import ProviderError
 from purchases.selectors import needing_attention
@@ -21,7 +22,11 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="ask, print what would change, write nothing"
         )
         parser.add_argument("--json", action="store_true")
-        parser.add_argument("--check", action="store_true", help="exit 2 when any purchase needs attention")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="exit 2 when any purchase needs attention or a provider's balance is low",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -35,15 +40,22 @@ class Command(BaseCommand):
         except ProviderError as error:
             raise CommandError(f"The provider failed: {error}") from None
         attention = needing_attention().count() if options["check"] else 0
+        balances = checked_balances() if options["check"] else []
+        low = [b for b in balances if b.state == "low"]
         if options["json"]:
-            self.stdout.write(json.dumps({**report.as_dict(), "needs_attention": attention}, indent=2))
+            extra = {"needs_attention": attention}
+            if options["check"]:
+                extra["balance"] = {b.provider: b.state for b in balances}
+            self.stdout.write(json.dumps({**report.as_dict(), **extra}, indent=2))
         else:
             self.stdout.write(("[dry run] " if options["dry_run"] else "") + report.summary())
             for line in report.changes:
                 self.stdout.write(f"  {line}")
             if options["check"]:
                 self.stdout.write(f"{attention} purchase(s) need attention")
+                for balance in balances:
+                    self.stdout.write(("LOW: " if balance.state == "low" else "") + balance.sentence())
         if report.paused:
             raise CommandError("Sync paused: " + ", ".join(report.paused.values()), returncode=1)
-        if options["check"] and attention:
+        if options["check"] and (attention or low):
             raise SystemExit(2)

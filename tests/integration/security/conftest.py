@@ -20,6 +20,8 @@ KNOWN_SENSITIVE = {
     "admin:purchases_steamuser_buy",
     "admin:purchases_purchase_refresh",
     "admin:inventory_page",
+    "admin:buying_pause",
+    "admin:buying_resume",
 }
 
 
