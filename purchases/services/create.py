@@ -133,6 +133,9 @@ def purchases_create(
     existing = list(Purchase.objects.filter(batch_id=batch_id).order_by("batch_line"))
     if existing:
         return CreateResult(batch_id, existing, created=False)
+    from ..policy.pause import assert_buying_allowed  # pause.py reaches services lazily: import here
+
+    assert_buying_allowed(provider)  # while paused nothing is created (a clear BuyError)
     validate_lines(steam_user=steam_user, provider=provider, lines=lines)
     try:
         with transaction.atomic():

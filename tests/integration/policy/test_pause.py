@@ -148,3 +148,23 @@ def test_the_create_check_is_one_query(django_assert_num_queries):
         assert_buying_allowed("skinsback")
     with django_assert_num_queries(1), pytest.raises(BuyError):
         assert_buying_allowed("skinify")
+
+
+@pytest.mark.django_db
+def test_purchases_create_refuses_while_paused_and_creates_nothing(superuser, fake_provider):
+    import uuid
+    from decimal import Decimal
+
+    from purchases.models import Purchase
+    from purchases.policy.pause import pause_buying, resume_buying
+    from purchases.services import BuyError, BuyLine, purchases_create
+    from tests.factories import make_item, make_user
+
+    pause_buying(provider="skinsback", actor=superuser, reason="audit", source="admin")
+    kwargs = {"steam_user": make_user(), "provider": "skinsback", "actor": None, "source": "command"}
+    line = BuyLine(max_price=Decimal("5.00"), item=make_item())
+    with pytest.raises(BuyError) as caught:
+        purchases_create(lines=[line], batch_id=uuid.uuid4(), **kwargs)
+    assert "paused" in " ".join(caught.value.messages) and Purchase.objects.count() == 0
+    resume_buying(provider="skinsback", actor=superuser, source="admin")
+    assert purchases_create(lines=[line], batch_id=uuid.uuid4(), **kwargs).created
