@@ -27,7 +27,7 @@ from django_q.models import OrmQ, Task
 
 from . import state_counts
 from .models import ProviderCode, Purchase
-from .money import money
+from .money import own_figure, unnamed_currency_note
 from .policy.balance import low_balance_threshold, note_balance
 from .providers import PROVIDERS, get_provider
 from .providers.base import Balance, NotSupported, ProviderError
@@ -86,9 +86,9 @@ def _balance_fields(balance: Balance | None, problem: str) -> dict[str, Any]:
     """USD (what compares with prices) and, when it differs, the provider's own figure and currency."""
     if balance is None:
         return {"balance": None, "balance_problem": problem}
-    own = money(balance.amount, balance.currency) if balance.in_other_currency else ""
+    own = own_figure(balance)
     if balance.usd is None:
-        note = f"the answer gives {own} in no named currency, so it is compared with nothing"
+        note = unnamed_currency_note(balance)
         return {
             "balance": None,
             "balance_own": own,

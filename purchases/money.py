@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from .providers.base import Balance
+
 CENT = Decimal("0.01")
 
 
@@ -28,3 +30,13 @@ def money(amount: Decimal | str | None, currency: str = "USD") -> str:
 
 def usd(amount: Decimal | str | None) -> str:
     return money(amount, "USD")
+
+
+def own_figure(balance: Balance) -> str:
+    """The provider's own figure when it is not the USD one (`1,000.00 RUB`); '' for a USD project."""
+    return money(balance.amount, balance.currency) if balance.in_other_currency else ""
+
+
+def unnamed_currency_note(balance: Balance) -> str:
+    """What is said of a balance whose answer names no currency and gives no USD figure."""
+    return f"{money(balance.amount, balance.currency)} in a currency not named: not compared with prices"

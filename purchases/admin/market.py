@@ -17,7 +17,7 @@ from django.utils import timezone
 from ..ages import ago, clock
 from ..forms import SEARCH_SALT
 from ..models import Item
-from ..money import money
+from ..money import own_figure, unnamed_currency_note
 from ..policy.balance import note_balance
 from ..providers import get_provider, provider_class
 from ..providers.base import Balance, CatalogEntry, NotSupported
@@ -113,10 +113,8 @@ class BalanceView:
 def balance_view(balance: Balance, read_at: datetime | None = None) -> BalanceView:
     """USD for comparing; the project's own figure beside it when it differs; words when USD is unknown."""
     if balance.usd is None:
-        note = f"{money(balance.amount, balance.currency)} in a currency not named: not compared with prices"
-        return BalanceView(None, note, read_at)
-    own = money(balance.amount, balance.currency) if balance.in_other_currency else ""
-    return BalanceView(balance.usd, read_at=read_at, own=own)
+        return BalanceView(None, unnamed_currency_note(balance), read_at)
+    return BalanceView(balance.usd, read_at=read_at, own=own_figure(balance))
 
 
 def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
