@@ -178,3 +178,18 @@ def test_the_history_of_one_provider_leaves_another_providers_purchase_alone(fak
     purchase.refresh_from_db()
     assert purchase.state == State.IN_PROGRESS and purchase.buy_id != "77"
     assert report.foreign == [purchase.custom_id] and "another provider" in report.summary()
+
+
+@pytest.mark.django_db
+def test_a_lookup_or_buy_answer_of_another_provider_changes_nothing():
+    """apply_answer is the one door of the sync, the lookup and the buy answer: a foreign answer stops there."""
+    from purchases.providers import PurchaseInfo
+    from purchases.services.writes import apply_answer
+
+    purchase = make_purchase(provider="skinify", state=State.UNCONFIRMED, provider_status="")
+    answer = PurchaseInfo(provider="skinsback", status="accepted", custom_id=purchase.custom_id, buy_id="9")
+    for source in ("sync", "buy"):
+        assert apply_answer(purchase, answer, source=source) is None
+    purchase.refresh_from_db()
+    assert (purchase.state, purchase.buy_id, purchase.provider_status) == (State.UNCONFIRMED, None, "")
+    assert not PurchaseEvent.objects.filter(purchase=purchase).exists()

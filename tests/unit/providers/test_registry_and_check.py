@@ -137,3 +137,19 @@ def test_check_falls_back_to_a_lookup_when_balance_is_missing(mocked):
     mocked.get(SF_URL + "withdraw/info", json={"status": "success", "items": []})
     report = check(get_provider("skinify"))
     assert report.ok and report.credentials == "ok" and "purchase lookup" in report.problem
+
+
+@pytest.mark.django_db
+def test_check_provider_json_against_a_rouble_sandbox(settings):
+    from sandbox.server import SandboxServer
+
+    with SandboxServer(port=0, seed=3, speed=1.0) as sb:
+        sb.state.set_project_currency("rub")
+        settings.SKINSBACK_API_URL = sb.skinsback_url
+        settings.SKINSBACK_CLIENT_ID, settings.SKINSBACK_CLIENT_SECRET = "sandbox", "sandbox-secret"
+        settings.SKINSBACK_AUTH = "headers"
+        out = StringIO()
+        call_command("check_provider", "--provider", "skinsback", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert (data["balance"], data["currency"]) == ("10000.00", "usd")
+    assert (data["project_balance"], data["project_currency"]) == ("927000.00", "rub")
