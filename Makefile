@@ -27,7 +27,7 @@ run: $(VENV)/.run-deps
 	$(PY) manage.py seed_demo --admin
 	$(PY) manage.py setup_schedules
 	@echo
-	@echo "  Back-office: http://127.0.0.1:8000/admin/   (login admin / admin, operator / operator, support / support)"
+	@echo "  Back-office: http://127.0.0.1:8000/admin/   (login admin / admin, operator / operator, support / support, approver / approver)"
 	@echo "  Sandbox provider: http://127.0.0.1:8765/   Ctrl-C stops web, task cluster and sandbox."
 	@echo
 	$(BIN)/honcho start

@@ -160,6 +160,14 @@ PROVIDER_LOW_BALANCE_USD = env.str("PROVIDER_LOW_BALANCE_USD", default="100")
 ADMINS = [(address, address) for address in env.list("ADMINS", default=[]) if address]
 SERVER_EMAIL = env.str("SERVER_EMAIL", default="backoffice@localhost")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+
+# payout controls (DESIGN section 11; README "Payout controls"): USD of max prices, over the last 24 hours
+PAYOUT_REPEAT_WINDOW_HOURS = env.int("PAYOUT_REPEAT_WINDOW_HOURS", default=24)
+PAYOUT_LIMIT_PER_OPERATOR_DAY_USD = env.str("PAYOUT_LIMIT_PER_OPERATOR_DAY_USD", default="5000.00")
+PAYOUT_LIMIT_PER_STEAM_USER_DAY_USD = env.str("PAYOUT_LIMIT_PER_STEAM_USER_DAY_USD", default="1000.00")
+PAYOUT_LIMIT_PER_BATCH_USD = env.str("PAYOUT_LIMIT_PER_BATCH_USD", default="2000.00")
+PAYOUT_APPROVAL_ABOVE_USD = env.str("PAYOUT_APPROVAL_ABOVE_USD", default="500.00")
+PAYOUT_APPROVAL_EXPIRES_HOURS = env.int("PAYOUT_APPROVAL_EXPIRES_HOURS", default=24)
 # how long ProviderCall and WebhookEvent rows are kept
 PROVIDER_CALL_RETENTION_DAYS = 30
 WEBHOOK_EVENT_RETENTION_DAYS = 90

@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from backoffice.error_pages import Link, not_found
+from purchases import permissions
 from purchases.models import ProviderCode, SteamUser
 from purchases.providers.base import ProviderError
 
@@ -29,7 +30,7 @@ from .forms import InventoryForm
 from .listing import build_listing
 
 logger = logging.getLogger("inventory")
-PERMISSION = "inventory.view_inventory"
+PERMISSION = permissions.VIEW_INVENTORY
 TEMPLATE = "admin/inventory/inventory.html"
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist
 
 from .ages import read_ago
@@ -18,6 +19,30 @@ from .models import Item, ProviderCode, Purchase
 from .services.create import default_max_price, max_price_cap
 
 CENT = Decimal("0.01")
+
+
+#: the lines a confirmation page computed travel signed in the page: a POST buys exactly those
+PLAN_SALT = "purchases.buy.plan"
+PLAN_MAX_AGE = 3600  # seconds a confirmation page may be submitted (prices move; it is opened again)
+
+
+@dataclass(frozen=True)
+class SignedPlan:
+    steam_user: int
+    batch_id: str
+    provider: str
+    keys: list[str]
+
+    def dumps(self) -> str:
+        data = {"u": self.steam_user, "b": self.batch_id, "p": self.provider, "k": self.keys}
+        return signing.dumps(data, salt=PLAN_SALT, compress=True)
+
+    @classmethod
+    def loads(cls, value: str) -> SignedPlan:
+        """The plan a page of this server computed; signing.BadSignature for anything else or too old."""
+        data = signing.loads(value or "", salt=PLAN_SALT, max_age=PLAN_MAX_AGE)
+        keys = [str(k) for k in data["k"]]
+        return cls(int(data["u"]), str(data["b"]), str(data["p"]), keys)
 
 
 def parse_ids(text: str | None) -> list[int]:

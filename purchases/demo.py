@@ -70,7 +70,22 @@ DEMO_PURCHASES = [
     (State.FAILED, "canceled", 240, {"trade_offer_id": "6021450999"}),
     (State.FAILED, "timeout", 400, {"trade_offer_id": "6021450998"}),
     (State.REVERTED, "rollback_user", 60 * 24 * 3, {"trade_offer_id": "6021400001"}),
+    # the payout controls' two states: one for the demo approver to decide, one declined
+    (
+        State.AWAITING_APPROVAL,
+        "",
+        20,
+        {"approval_reason": "demo data: held for an approver to try the queue"},
+    ),
+    (
+        State.DECLINED,
+        "",
+        60 * 5,
+        {"error_code": "declined", "error_reason": "declined by approver: demo data"},
+    ),
 ]
+
+NEVER_SENT = {State.PENDING, State.AWAITING_APPROVAL, State.DECLINED}
 
 PATHS = {
     State.PENDING: [],
@@ -81,12 +96,15 @@ PATHS = {
     State.DELIVERED: [State.IN_PROGRESS, State.ON_HOLD, State.DELIVERED],
     State.FAILED: [State.IN_PROGRESS, State.FAILED],
     State.REVERTED: [State.IN_PROGRESS, State.ON_HOLD, State.REVERTED],
+    State.AWAITING_APPROVAL: [],
+    State.DECLINED: [State.DECLINED],
 }
 
 DEMO_LOGINS = [
     ("admin", "admin", None),
     ("operator", "operator", "Operators"),
     ("support", "support", "Support"),
+    ("approver", "approver", "Approvers"),
 ]
 
 
@@ -159,7 +177,7 @@ def _purchase(index: int, row, user: SteamUser, item: Item) -> int:
         state=state,
         provider_status=status,
         hold_until=created_at + timedelta(days=hold_days) if hold_days else None,
-        sent_at=created_at if state != State.PENDING else None,
+        sent_at=None if state in NEVER_SENT else created_at,
         created_at=created_at,
         **extra,
     )

@@ -17,7 +17,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import signing
 from django.core.exceptions import ValidationError
 
-from .buy_lines import Line, Plan, Skipped
+from .buy_lines import Line, Plan, SignedPlan, Skipped
 from .models import Game, ProviderCode, Purchase, SteamUser
 from .money import usd
 from .services.create import BuyLine, max_price_cap
@@ -118,14 +118,27 @@ class ConfirmForm(forms.Form):
     steam_user = forms.ModelChoiceField(queryset=SteamUser.objects.all(), widget=forms.HiddenInput)
     batch_id = forms.UUIDField(widget=forms.HiddenInput)
     lines = forms.CharField(widget=forms.HiddenInput, required=False)
+    #: the lines, provider, user and batch this page was computed for, signed (buy_lines.SignedPlan)
+    plan = forms.CharField(widget=forms.HiddenInput, required=False)
     acknowledge = forms.BooleanField(
         required=False, label="Send the lines marked below the current price anyway"
     )
+    over_balance = forms.BooleanField(
+        required=False, label="Send anyway: the total is above the provider's balance"
+    )
 
-    def __init__(self, *args: Any, lines: list[Line], unknown: Sequence[Skipped] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        lines: list[Line],
+        unknown: Sequence[Skipped] = (),
+        signed: SignedPlan | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.plan_lines = lines
         self.unknown = list(unknown)
+        self.signed = signed
         for line in lines:
             self.fields[line.field_name] = forms.CharField(
                 label=f"Max price of {line.name}",
@@ -133,10 +146,18 @@ class ConfirmForm(forms.Form):
                 max_length=20,
                 widget=forms.TextInput(attrs={"class": "bo-max-price", "inputmode": "decimal", "size": 9}),
             )
+            self.fields[f"again_{line.key}"] = forms.BooleanField(required=False, label="Pay again")
 
     @classmethod
-    def initial_for(cls, user: SteamUser, plan: Plan) -> ConfirmForm:
-        initial = {"steam_user": user.pk, "batch_id": uuid.uuid4(), "lines": ",".join(plan.keys)}
+    def initial_for(cls, user: SteamUser, plan: Plan, batch_id: uuid.UUID | None = None) -> ConfirmForm:
+        batch_id = batch_id or uuid.uuid4()
+        signed = SignedPlan(user.pk, str(batch_id), plan.provider, plan.keys)
+        initial = {
+            "steam_user": user.pk,
+            "batch_id": batch_id,
+            "lines": ",".join(plan.keys),
+            "plan": signed.dumps(),
+        }
         return cls(initial=initial, lines=plan.lines)
 
     def clean(self) -> dict[str, Any]:
@@ -146,6 +167,7 @@ class ConfirmForm(forms.Form):
         )
         if self.submitted_before:
             return data
+        self._check_signed(data)
         for problem in self.unknown:
             self.add_error(None, f"{problem.label}: {problem.reason}.")
         if not self.plan_lines:
@@ -156,6 +178,14 @@ class ConfirmForm(forms.Form):
         for line in self.plan_lines:
             data[line.field_name] = self._max_price(line, data.get(line.field_name), cap)
         return data
+
+    def _check_signed(self, data: dict[str, Any]) -> None:
+        """The POST must be the page this server computed: same Steam user, same batch."""
+        signed, user = self.signed, data.get("steam_user")
+        if signed is None:
+            self.add_error(None, "This confirmation was not made by this server: open it again.")
+        elif user is None or user.pk != signed.steam_user or str(data.get("batch_id")) != signed.batch_id:
+            self.add_error(None, "This confirmation does not match the page it came from: open it again.")
 
     def _max_price(self, line: Line, value: str | None, cap: Decimal) -> Decimal | None:
         if value is None:
@@ -182,6 +212,7 @@ class ConfirmForm(forms.Form):
                 replaces=line.replaces,
                 known_price=line.price,
                 acknowledged=self.cleaned_data.get("acknowledge", False),
+                pay_again=self.cleaned_data.get(f"again_{line.key}", False),
             )
             for line in self.plan_lines
         ]

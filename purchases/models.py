@@ -6,14 +6,15 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .permissions import CODENAMES, codename
 from .providers import PROVIDERS
 from .status import FINAL_STATES, OPEN_STATES, REBUYABLE_STATES, State
-from .validators import mask_token, validate_steam_id, validate_trade_url_for
+from .validators import mask_token, mask_trade_url, validate_steam_id, validate_trade_url_for
 
 #: the registered providers as an enum (ProviderCode.SKINSBACK == "skinsback", label "SkinsBack")
 ProviderCode = models.TextChoices(
@@ -78,6 +79,15 @@ class SteamUser(models.Model):
             except ValidationError as err:
                 raise ValidationError({"trade_url": err.messages}) from None
 
+    #: who is saving this user (set by the admin): the trade URL history names them
+    changed_by = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._saved_trade_url = user.__dict__.get("trade_url")  # what a save compares the URL with
+        return user
+
     def save(self, *args, **kwargs) -> None:
         # partner and token always come from the trade URL, never typed separately
         self.partner, self.token = "", ""
@@ -87,7 +97,20 @@ class SteamUser(models.Model):
                 self.partner, self.token = parsed.partner, parsed.token
             except ValidationError:
                 pass
-        super().save(*args, **kwargs)
+        old = getattr(self, "_saved_trade_url", "") or ""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if "trade_url" in self.__dict__ and self.trade_url != old:
+                self._record_url_change(old)
+        self._saved_trade_url = self.trade_url
+
+    def _record_url_change(self, old: str) -> None:
+        TradeUrlChange.objects.create(
+            steam_user=self,
+            changed_by=self.changed_by,
+            old_url=mask_trade_url(old),
+            new_url=mask_trade_url(self.trade_url),
+        )
 
     @property
     def has_valid_trade_url(self) -> bool:
@@ -132,7 +155,7 @@ class Purchase(models.Model):
     max_price = money_field()
     price = money_field(null=True, blank=True)
     balance_debited = money_field(null=True, blank=True)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     provider_status = models.CharField(max_length=64, blank=True)
     error_code = models.CharField(max_length=32, blank=True)
     error_reason = models.CharField(max_length=255, blank=True)
@@ -147,6 +170,14 @@ class Purchase(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: why the payout controls hold it for approval (blank when they did not)
+    approval_reason = models.TextField(blank=True)
+    #: the person creating it ticked "Pay again" for earlier purchases of the same skin and Steam user
+    repeat_acknowledged = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
     imported = models.BooleanField(default=False, help_text="Created from the provider's history.")
     needs_attention = models.BooleanField(default=False)
     attention_reason = models.CharField(max_length=255, blank=True)
@@ -160,10 +191,7 @@ class Purchase(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        permissions = [
-            ("buy_skins", "Can buy skins (spends money)"),
-            ("refresh_purchase", "Can refresh purchase statuses from the provider"),
-        ]
+        permissions = [(codename(name), words) for name, words in CODENAMES.items()]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "buy_id"],
@@ -241,8 +269,8 @@ class PurchaseEvent(models.Model):
 
     purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    old_state = models.CharField(max_length=16, choices=State.choices, blank=True)
-    new_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    old_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    new_state = models.CharField(max_length=20, choices=State.choices, blank=True)
     old_provider_status = models.CharField(max_length=64, blank=True)
     new_provider_status = models.CharField(max_length=64, blank=True)
     source = models.CharField(max_length=16, choices=EventSource.choices)
@@ -357,4 +385,8 @@ class LowBalanceAlert(models.Model):
         return f"low balance alert: {self.provider}"
 
 
-from .state_counts import StateCount  # noqa: E402, F401  (the rollup of purchases per provider and state)
+# models of this app kept in their own modules (imported last: they import from this one)
+from .payout_models import OperatorLimit, TradeUrlChange  # noqa: E402
+from .state_counts import StateCount  # noqa: E402
+
+__all__ = ["OperatorLimit", "StateCount", "TradeUrlChange"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
+from . import permissions
+
 VIEW_ALL = [
     "purchases.view_purchase",
     "purchases.view_steamuser",
@@ -19,15 +21,17 @@ VIEW_ALL = [
 
 ROLES: dict[str, list[str]] = {
     # support staff look things up and refresh them; they never spend money
-    "Support": [*VIEW_ALL, "purchases.refresh_purchase", "inventory.view_inventory"],
+    "Support": [*VIEW_ALL, permissions.REFRESH, permissions.VIEW_INVENTORY],
     "Operators": [
         *VIEW_ALL,
-        "purchases.buy_skins",
-        "purchases.refresh_purchase",
-        "inventory.view_inventory",
+        permissions.BUY,
+        permissions.REFRESH,
+        permissions.VIEW_INVENTORY,
         "purchases.add_steamuser",
         "purchases.change_steamuser",
     ],
+    # the second pair of eyes of the payout controls: they approve what others bought, never spend
+    "Approvers": [*VIEW_ALL, permissions.APPROVE, permissions.REFRESH, permissions.VIEW_INVENTORY],
 }
 
 

@@ -11,6 +11,8 @@ from django.db import models
 
 
 class State(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    DECLINED = "declined", "Declined"
     PENDING = "pending", "Pending"
     UNCONFIRMED = "unconfirmed", "Unconfirmed"
     REJECTED = "rejected", "Rejected"
@@ -46,6 +48,8 @@ class StateInfo:
     succeeded: bool | None = None
     #: needs attention once it is older than this (timedelta(0): always; None: never by age)
     attention_after: timedelta | None = None
+    #: it may cost money: the payout controls count it (repeats, limits), whatever the provider says later
+    may_cost: bool = True
 
 
 # the longest provider offer window (SkinsBack: 10 minutes) plus a margin for the trade to settle
@@ -54,6 +58,19 @@ PENDING_STUCK_AFTER = timedelta(minutes=5)
 FINAL_RANK = 4
 
 STATES: dict[State, StateInfo] = {
+    State.AWAITING_APPROVAL: StateInfo(
+        rank=0,
+        badge_title="Held by the payout controls: nothing is sent until an approver approves it",
+        badge_style="bo-state-awaiting_approval",
+    ),
+    State.DECLINED: StateInfo(
+        rank=FINAL_RANK,
+        badge_title="Declined by an approver (or its approval expired); nothing was sent",
+        badge_style="bo-state-declined",
+        final=True,
+        rebuyable=True,
+        may_cost=False,
+    ),
     State.PENDING: StateInfo(
         rank=0,
         badge_title="Saved; the request to the provider is not sent yet",
@@ -78,6 +95,7 @@ STATES: dict[State, StateInfo] = {
         final=True,
         rebuyable=True,
         succeeded=False,
+        may_cost=False,
     ),
     State.IN_PROGRESS: StateInfo(
         rank=2,
@@ -112,6 +130,7 @@ STATES: dict[State, StateInfo] = {
         rebuyable=True,
         money_spent=True,
         succeeded=False,
+        may_cost=False,
     ),
     State.REVERTED: StateInfo(
         rank=FINAL_RANK,
@@ -120,6 +139,7 @@ STATES: dict[State, StateInfo] = {
         final=True,
         money_spent=True,
         succeeded=False,
+        may_cost=False,
     ),
 }
 
@@ -130,6 +150,8 @@ def states_where(predicate) -> frozenset[State]:
 
 #: states the sync asks the provider about
 OPEN_STATES = states_where(lambda info: info.open)
+#: states of a purchase that may cost money: the repeat guard and the limits count them
+COST_STATES = states_where(lambda info: info.may_cost)
 #: states that never change again
 FINAL_STATES = states_where(lambda info: info.final)
 #: states after which "Buy again" makes sense (nothing was delivered)

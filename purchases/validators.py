@@ -115,3 +115,14 @@ def mask_token(token: str) -> str:
     if not token:
         return ""
     return token[:2] + "••••••"
+
+
+def mask_trade_url(url: str) -> str:
+    """A trade URL with its token masked (`...?partner=1&token=Ab••••••`); kept in the URL history."""
+    if not url:
+        return ""
+    try:
+        parsed = parse_trade_url(url)
+    except ValidationError:
+        return "(not a valid trade URL)"
+    return f"https://steamcommunity.com/tradeoffer/new/?partner={parsed.partner}&token={mask_token(parsed.token)}"

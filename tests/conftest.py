@@ -48,6 +48,23 @@ def support(roles):
 
 
 @pytest.fixture
+def approver(roles):
+    return _staff("ann.approver", "Approvers")
+
+
+@pytest.fixture
+def payout_holds_off(settings):
+    """Limits and the approval threshold out of the way, for tests about something else than holds."""
+    for name in (
+        "PAYOUT_APPROVAL_ABOVE_USD",
+        "PAYOUT_LIMIT_PER_BATCH_USD",
+        "PAYOUT_LIMIT_PER_STEAM_USER_DAY_USD",
+        "PAYOUT_LIMIT_PER_OPERATOR_DAY_USD",
+    ):
+        setattr(settings, name, "1000000")
+
+
+@pytest.fixture
 def superuser(roles):
     return _staff("root", None)
 

@@ -55,6 +55,7 @@ from purchases.providers.base import (
     Inventory,
     NotSupported,
     Provider,
+    PurchaseInfo,
     ServerStatus,
 )
 from purchases.providers.skinsback import parse as skinsback_parse
@@ -177,6 +178,16 @@ class FakeProvider:
         self.answers["balance"] = usd_balance(amount)  # type: ignore[arg-type]
 
     amount = balance_amount
+
+    def purchases_say(self, status: str) -> None:
+        """get_purchases answers each custom_id or buy_id asked about with `status` (e.g. "canceled":
+        the provider confirms a failure, which Buy again asks for)."""
+
+        def answer(custom_ids=(), buy_ids=()):
+            by_custom = [PurchaseInfo(provider="", status=status, custom_id=c) for c in custom_ids]
+            return by_custom + [PurchaseInfo(provider="", status=status, buy_id=b) for b in buy_ids]
+
+        self.answers["get_purchases"] = answer
 
     balance_error = _error_of("balance")
     search_error = _error_of("search")

@@ -16,39 +16,28 @@ Every URL needs `purchases.buy_skins`.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 
-from ..ages import clock
-from ..buy_lines import Plan, line_keys, load_lines, parse_ids, plan_lines, reread
+from .. import permissions
+from ..buy_lines import Plan, SignedPlan, line_keys, load_lines, parse_ids, plan_lines, reread
 from ..forms import MAX_LINES, ChooseUserForm, ConfirmForm, MarketSearchForm, PickForm
 from ..models import Item, SteamUser
 from ..services import BuyError, CreateResult, purchases_create
 from ..services.catalog import items_upsert
-from ..services.create import max_price_cap
-from ..services.recheck import FRESH_FOR, MAX_READS, Recheck, items_recheck
-from .common import provider_label
-from .market import market_search, provider_balance, search_results
+from ..services.recheck import Recheck, items_recheck
+from .confirm_page import confirm_context, confirm_url
+from .market import market_search, search_results
 from .pages import AdminPageMixin
 
-PERMISSION = "purchases.buy_skins"
+PERMISSION = permissions.BUY
 __all__ = ["MAX_LINES", "BuyPagesMixin", "MarketPageMixin", "batch_url", "can_buy", "confirm_url"]
-
-
-def confirm_url(steam_user: int, *, items: list[int] = (), replaces: list[int] = ()) -> str:
-    query = {
-        "steam_user": steam_user,
-        "items": ",".join(map(str, items)),
-        "replaces": ",".join(map(str, replaces)),
-    }
-    return reverse("admin:purchases_buy_confirm") + "?" + urlencode({k: v for k, v in query.items() if v})
 
 
 def batch_url(batch_id: uuid.UUID) -> str:
@@ -140,19 +129,29 @@ class BuyPagesMixin(AdminPageMixin):
         return self._confirm_page(request, user, plan, form, fetch_balance=True, recheck=recheck)
 
     def _confirm_post(self, request: HttpRequest) -> HttpResponse:
-        keys = [key for key in request.POST.get("lines", "").split(",") if key][: MAX_LINES + 1]
-        lines, unknown = load_lines(keys)
-        form = ConfirmForm(request.POST, lines=lines, unknown=unknown)
+        signed = _signed_plan(request)
+        lines, unknown = load_lines(signed.keys if signed else [])  # only what the page computed
+        form = ConfirmForm(request.POST, lines=lines, unknown=unknown, signed=signed)
         if not form.is_valid():
             return self._confirm_again(request, form, lines, [])
+        plan = plan_lines(lines, [])
+        if (
+            signed is not None
+            and not form.submitted_before
+            and (plan.skipped or plan.provider != signed.provider)
+        ):
+            return self._confirm_again(
+                request, form, lines, [f"{s.label}: {s.reason}." for s in plan.skipped]
+            )
         try:
             result = purchases_create(
                 steam_user=form.cleaned_data["steam_user"],
-                provider=plan_lines(lines, []).provider,
+                provider=signed.provider if signed else plan.provider,
                 lines=[] if form.submitted_before else form.buy_lines(),
                 actor=request.user,
                 batch_id=form.cleaned_data["batch_id"],
                 source="admin",
+                over_balance_ok=form.cleaned_data.get("over_balance", False),
             )
         except BuyError as error:
             return self._confirm_again(request, form, lines, error.messages)
@@ -166,14 +165,26 @@ class BuyPagesMixin(AdminPageMixin):
         plan = plan_lines(lines, [])
         data = request.POST.copy()
         data["lines"] = ",".join(plan.keys)
+        batch_id = form.cleaned_data.get("batch_id")
+        # the page shown again is computed here: it signs what it shows, under the same batch
+        data["plan"] = (
+            SignedPlan(user.pk, str(batch_id), plan.provider, plan.keys).dumps() if batch_id else ""
+        )
         hidden = [f"{name}: {e}" for name in ("steam_user", "batch_id") for e in form.errors.get(name, [])]
         problems = [*form.non_field_errors(), *hidden, *problems]
         again = ConfirmForm(data, lines=plan.lines)
         return self._confirm_page(request, user, plan, again, problems=problems, fetch_balance=False)
 
     def _confirm_page(self, request, user: SteamUser, plan: Plan, form: ConfirmForm, **options):
-        context = confirm_context(user, plan, form, **options)
+        context = confirm_context(user, plan, form, actor=request.user, **options)
         return self.render_page(request, "buy_confirm", "Confirm the purchase", context)
+
+
+def _signed_plan(request: HttpRequest) -> SignedPlan | None:
+    try:
+        return SignedPlan.loads(request.POST.get("plan", ""))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
 
 
 def _plan_rechecked(keys: list[str]) -> tuple[Plan, Recheck]:
@@ -189,63 +200,6 @@ def _plan_rechecked(keys: list[str]) -> tuple[Plan, Recheck]:
         for line in lines
     ]
     return plan_lines(lines, unknown), recheck
-
-
-def recheck_text(recheck: Recheck | None, label: str) -> str:
-    """What the page says about the prices it shows: re-read now, not asked again, or not answered."""
-    if recheck is None:  # the page shown again after a refusal: the POST asks the provider nothing
-        return "not read again on this page: each line says when its price was read"
-    if recheck.error:
-        return (
-            f"{label} did not answer the price check ({recheck.error}): the prices below are the catalog's, "
-            "read when each line says. Nothing is blocked."
-        )
-    if not recheck.asked:
-        return f"all read in the last {FRESH_FOR.seconds // 60} minutes: not asked again"
-    text = (
-        f"re-read from {label} at {clock(recheck.read_at)}: {len(recheck.checked)} checked, "
-        f"{len(recheck.changed)} changed, {len(recheck.gone)} no longer on sale"
-    )
-    if recheck.unread:
-        text += f"; {recheck.unread} not re-read (at most {MAX_READS} requests per page)"
-    return text
-
-
-def leave_out_url(user: SteamUser, plan: Plan, below: set[str]) -> str:
-    """This confirmation without the lines that cannot succeed at their max price."""
-    keys = [key for key in plan.keys if key not in below]
-    if not keys or not below:
-        return ""
-    items = [int(k[1:]) for k in keys if k[0] == "i"]
-    return confirm_url(user.pk, items=items, replaces=[int(k[1:]) for k in keys if k[0] == "r"])
-
-
-def confirm_context(
-    user: SteamUser, plan: Plan, form: ConfirmForm, *, problems=(), fetch_balance: bool, recheck=None
-):
-    prices = form.max_prices()
-    total = sum((p for p in prices if p is not None), Decimal("0")).quantize(Decimal("0.01"))
-    balance = provider_balance(plan.provider, fetch=fetch_balance)
-    below = form.below_price_keys()
-    label = provider_label(plan.provider)
-    return {
-        "steam_user": user,
-        "plan": plan,
-        "form": form,
-        "problems": problems,
-        "total": total,
-        "incomplete": any(p is None for p in prices),
-        "balance": balance,
-        "cap": max_price_cap(),
-        "rows": [(line, form[line.field_name], line.key in below) for line in plan.lines],
-        "below_count": len(below),
-        "leave_out_url": leave_out_url(user, plan, below),
-        "recheck": recheck_text(recheck, label),
-        "recheck_failed": bool(recheck and recheck.error),
-        "provider_label": label,
-        "can_confirm": bool(plan.lines) and user.has_valid_trade_url,
-        "short_of_funds": balance.amount is not None and total > balance.amount,
-    }
 
 
 def _landed(request: HttpRequest, result: CreateResult) -> HttpResponseRedirect:

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
+from .. import permissions
 from ..models import Purchase, SteamUser
 from ..providers import PROVIDERS
 from ..providers.base import NotFound, ProviderError
@@ -31,7 +32,7 @@ from .find_users import users_named
 from .pages import AdminPageMixin
 
 VIEW_PERMISSION = "purchases.view_purchase"
-IMPORT_PERMISSION = "purchases.refresh_purchase"
+IMPORT_PERMISSION = permissions.REFRESH
 MAX_ID_LENGTH = 64
 #: after custom_id (unique), these may match more than one purchase (several providers)
 OTHER_ID_FIELDS = ["buy_id", "trade_offer_id"]

@@ -11,23 +11,18 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core import signing
-from django.core.cache import cache
-from django.utils import timezone
 
 from ..ages import ago, clock
 from ..forms import SEARCH_SALT
 from ..models import Item
 from ..money import own_figure, unnamed_currency_note
-from ..policy.balance import note_balance
+from ..policy.funds import read_balance
 from ..providers import get_provider, provider_class
 from ..providers.base import Balance, CatalogEntry, NotSupported
 from .common import provider_label
 
 log = logging.getLogger(__name__)
 
-BALANCE_TTL = 30  # seconds a balance answer is shown again without asking
-BALANCE_FAILED_TTL = 10  # a provider that did not answer is not asked again on every page view
-UNAVAILABLE = "unavailable"
 SEARCH_LIMIT = 200
 
 
@@ -118,23 +113,8 @@ def balance_view(balance: Balance, read_at: datetime | None = None) -> BalanceVi
 
 
 def provider_balance(code: str, *, fetch: bool = True) -> BalanceView:
-    """The provider's balance, cached briefly; "unavailable" when it does not answer. Never raises."""
-    key = f"purchases:buy:balance:{code}"
-    cached = cache.get(key)
-    if isinstance(cached, tuple):  # (Balance or UNAVAILABLE, read at)
-        balance, read_at = cached
-        if not isinstance(balance, Balance):
-            return BalanceView(None, "balance unavailable", read_at)
-        return balance_view(balance, read_at)
-    if not fetch:
-        return BalanceView(None, "balance not asked again on this page")
-    read_at = timezone.now()
-    try:
-        balance = get_provider(code, interactive=True).balance()
-    except Exception as error:  # shown for information; never blocks a buy
-        log.warning("balance of %s unavailable: %s", code, error)
-        cache.set(key, (UNAVAILABLE, read_at), BALANCE_FAILED_TTL)
-        return BalanceView(None, "balance unavailable", read_at)
-    cache.set(key, (balance, read_at), BALANCE_TTL)
-    note_balance(provider=code, usd=balance.usd)  # the low-balance alert sees every fresh read
-    return balance_view(balance, read_at)
+    """The provider's balance as a page shows it (policy.funds reads and caches it). Never raises."""
+    read = read_balance(code, fetch=fetch)
+    if read.balance is None:
+        return BalanceView(None, read.note, read.read_at)
+    return balance_view(read.balance, read.read_at)

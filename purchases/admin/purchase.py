@@ -6,11 +6,11 @@ from django.urls import path
 from ..buy_lines import replaced_by
 from ..export import export_csv
 from ..models import Purchase, SteamUser
+from ..permissions import REFRESH as REFRESH_PERMISSION
 from ..providers.base import ProviderError
 from ..services import purchases_sync
 from . import buy
 from .common import exact_q
-from .find import IMPORT_PERMISSION as REFRESH_PERMISSION
 from .find import FindPagesMixin
 from .paginator import EstimatedCountPaginator
 from .purchase_list import BatchFilter, NeedsAttentionFilter, PurchaseColumnsMixin, batch_summary, parse_uuid

@@ -12,9 +12,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ..models import Item, Purchase, PurchaseEvent, SteamUser
 from ..money import usd
+from ..policy.controls import decide
+from ..policy.funds import usd_balance
+from ..policy.locks import lock_payout_rows
+from ..policy.rebuy import rebuy_refusal
 from ..providers import PROVIDERS, provider_class
 from ..status import State
 from .audit import log_additions
@@ -39,6 +44,8 @@ class BuyLine:
     #: the provider, so it is only sent when `acknowledged`
     known_price: Decimal | None = None
     acknowledged: bool = False
+    #: "Pay again": the person saw the earlier purchases of this skin for this Steam user and means it
+    pay_again: bool = False
 
     @property
     def label(self) -> str:
@@ -65,6 +72,7 @@ def default_max_price(price: Decimal | None) -> Decimal | None:
 
 
 def validate_lines(*, steam_user: SteamUser, provider: str, lines: Sequence[BuyLine]) -> None:
+    """What is wrong with the lines themselves (prices, items, replaced purchases): BuyError, nothing made."""
     problems: list[str] = []
     if provider not in PROVIDERS:
         problems.append(f"Unknown provider '{provider}'.")
@@ -75,6 +83,8 @@ def validate_lines(*, steam_user: SteamUser, provider: str, lines: Sequence[BuyL
     cap = max_price_cap()
     for line in lines:
         problems += _line_problems(line, provider, cap)
+        if line.replaces is not None:
+            problems += _replacement_problems(line.replaces, steam_user, provider)
     if problems:
         raise BuyError(problems)
 
@@ -93,8 +103,6 @@ def _line_problems(line: BuyLine, provider: str, cap: Decimal) -> list[str]:
         problems.append(f"{line.label}: the provider lists this item as unavailable.")
     if line.item is None and (len(line.name) < 3 or not line.game):
         problems.append("An item bought by name needs a name of 3+ characters and a game.")
-    if line.replaces is not None:
-        problems += _rebuy_problems(line.replaces)
     return problems
 
 
@@ -109,7 +117,13 @@ def _below_price_problem(line: BuyLine, cap: Decimal) -> str:
     )
 
 
-def _rebuy_problems(old: Purchase) -> list[str]:
+def _replacement_problems(old: Purchase, steam_user: SteamUser, provider: str) -> list[str]:
+    """A replacement is for the same Steam user and the same provider as the original, once."""
+    if old.steam_user_id != steam_user.pk:
+        return [f"{old.custom_id} was for another Steam user: it is bought again only for its own recipient."]
+    if old.provider != provider:
+        label = provider_class(old.provider).label if old.provider in PROVIDERS else old.provider
+        return [f"{old.custom_id} was bought from {label}: it is bought again from {label} only."]
     if not old.is_rebuyable:
         state = old.get_state_display().lower()
         return [f"{old.custom_id} is {state}: only failed or rejected purchases are bought again."]
@@ -128,40 +142,88 @@ def purchases_create(
     batch_id: uuid.UUID,
     source: str = "admin",
     enqueue: bool = True,
+    over_balance_ok: bool = False,
 ) -> CreateResult:
-    """Create one pending purchase per line (idempotent per batch_id), then enqueue the buy tasks."""
-    existing = list(Purchase.objects.filter(batch_id=batch_id).order_by("batch_line"))
+    """Create one purchase per line (idempotent per batch_id) through the payout controls, then enqueue
+    the buy tasks of those that need no approval.
+
+    Refused with BuyError (nothing created, nothing sent): bad lines, a replaced purchase the provider
+    does not confirm as failed, a repeat not acknowledged, a total above the known balance not
+    acknowledged. Held (`awaiting_approval`, nothing queued): lines over a limit, batches above the
+    approval threshold, risky recipients. The checks and the insert run under the Steam user's lock."""
+    existing = _batch(batch_id)
     if existing:
         return CreateResult(batch_id, existing, created=False)
     from ..policy.pause import assert_buying_allowed  # pause.py reaches services lazily: import here
 
     assert_buying_allowed(provider)  # while paused nothing is created (a clear BuyError)
     validate_lines(steam_user=steam_user, provider=provider, lines=lines)
+    _confirm_replacements(lines, actor)  # provider reads: before the transaction, never inside it
+    balance = usd_balance(provider)
     try:
         with transaction.atomic():
+            lock_payout_rows(steam_user=steam_user, actor=actor)
+            existing = _batch(batch_id)  # a concurrent submit of this batch committed while we waited
+            if existing:
+                return CreateResult(batch_id, existing, created=False)
+            decision = decide(
+                steam_user=steam_user,
+                actor=actor,
+                lines=lines,
+                now=timezone.now(),
+                balance_usd=balance,
+                over_balance_ok=over_balance_ok,
+            )
+            if decision.refusals:
+                raise BuyError(decision.refusals)
             purchases = Purchase.objects.bulk_create(
-                _purchase(line, n, steam_user, provider, actor, batch_id) for n, line in enumerate(lines)
+                _purchase(line, n, steam_user, provider, actor, batch_id, decision.reasons(n))
+                for n, line in enumerate(lines)
             )
             _audit(purchases, actor=actor, source=source, batch_id=batch_id)
-            if enqueue:
-                transaction.on_commit(lambda: enqueue_buys(purchases))
+            queued = [p for p in purchases if p.state == State.PENDING]
+            if enqueue and queued:
+                transaction.on_commit(lambda: enqueue_buys(queued))
     except IntegrityError:
         # a concurrent submission of the same batch won the race: it is the one that counts
-        return CreateResult(batch_id, list(Purchase.objects.filter(batch_id=batch_id)), created=False)
+        return CreateResult(batch_id, _batch(batch_id), created=False)
     return CreateResult(batch_id, purchases, created=True)
+
+
+def _batch(batch_id: uuid.UUID) -> list[Purchase]:
+    return list(Purchase.objects.filter(batch_id=batch_id).order_by("batch_line"))
+
+
+def _confirm_replacements(lines: Sequence[BuyLine], actor) -> None:
+    """Buy again asks first: each replaced purchase's failure confirmed by its provider, else refused."""
+    problems = [rebuy_refusal(line.replaces, actor=actor) for line in lines if line.replaces is not None]
+    problems = [problem for problem in problems if problem]
+    if problems:
+        raise BuyError(problems)
 
 
 def _audit(purchases: list[Purchase], *, actor, source: str, batch_id: uuid.UUID) -> None:
     """Inside the creating transaction: each purchase's first event, and the LogEntry of a person's buy."""
     PurchaseEvent.objects.bulk_create(
-        PurchaseEvent(purchase=p, new_state=State.PENDING, source=source, actor=actor, message="created")
+        PurchaseEvent(
+            purchase=p,
+            new_state=p.state,
+            source=source,
+            actor=actor,
+            message=("created; awaiting approval: " + p.approval_reason)[:255]
+            if p.approval_reason
+            else "created",
+        )
         for p in purchases
     )
     log_additions(actor, purchases, f"Created in batch {batch_id} (buy from the {source}).")
 
 
-def _purchase(line: BuyLine, n: int, user: SteamUser, provider: str, actor, batch_id) -> Purchase:
+def _purchase(line: BuyLine, n: int, user: SteamUser, provider: str, actor, batch_id, held: str) -> Purchase:
     return Purchase(
+        state=State.AWAITING_APPROVAL if held else State.PENDING,
+        approval_reason=held,
+        repeat_acknowledged=line.pay_again,
         provider=provider,
         steam_user=user,
         item=line.item,

@@ -50,7 +50,7 @@ def test_operator_buys_three_items_and_watches_the_batch(page, live_server, sand
         page.check(f"input.action-select[value='{item.pk}']")
     buy_ticked_items_for(page, "Gabe", "Gabe Newell")
 
-    rows = page.locator("#bo-lines tbody tr")
+    rows = page.locator("#bo-lines tbody tr.bo-line")
     assert rows.count() == 3
     assert page.locator("#bo-balance").inner_text() == "10,000.00 USD"
     defaults = [Decimal(page.locator(f"#id_max_i{i.pk}").input_value()) for i in items]
@@ -97,7 +97,7 @@ def test_operator_buys_from_the_steam_user_page(page, live_server, sandbox, oper
     screenshot(page, "buy_search")
     page.click("#bo-pick-submit")
     page.wait_for_url("**/purchase/buy/confirm/**")
-    assert page.locator("#bo-lines tbody tr").count() == 2
+    assert page.locator("#bo-lines tbody tr.bo-line").count() == 2
     page.click("#bo-confirm-button")
     page.wait_for_url("**batch_id=**")
     assert Purchase.objects.filter(steam_user=user).count() == 2

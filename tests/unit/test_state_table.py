@@ -30,6 +30,6 @@ def test_every_badge_style_is_defined_in_the_css(state):
 def test_a_state_is_open_final_or_pending_and_final_states_rank_last(state):
     info = STATES[state]
     assert not (info.open and info.final)
-    assert info.open or info.final or state == State.PENDING
+    assert info.open or info.final or state in (State.PENDING, State.AWAITING_APPROVAL)
     assert (STATE_RANK[state] == FINAL_RANK) == info.final
     assert info.badge_title

@@ -81,4 +81,17 @@ def test_status_words_are_matched_case_and_space_insensitively():
 
 def test_open_and_final_states_partition_the_bought_states():
     assert OPEN_STATES.isdisjoint(FINAL_STATES)
-    assert set(State) - OPEN_STATES - FINAL_STATES == {State.PENDING}
+    assert set(State) - OPEN_STATES - FINAL_STATES == {State.PENDING, State.AWAITING_APPROVAL}
+
+
+def test_what_may_cost_money_is_what_the_payout_controls_count():
+    from purchases.status import COST_STATES
+
+    assert {
+        State.PENDING,
+        State.UNCONFIRMED,
+        State.AWAITING_APPROVAL,
+        State.IN_PROGRESS,
+        State.ON_HOLD,
+        State.DELIVERED,
+    } == COST_STATES

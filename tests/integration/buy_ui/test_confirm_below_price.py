@@ -21,7 +21,7 @@ def test_capped_default_below_the_price_is_flagged_per_line(operator_client, fak
     cheap, dear = make_item(price=Decimal("10.00")), make_item(name="AWP | Dragon Lore", price=DRAGON_LORE)
     response = open_confirm(operator_client, user, [cheap, dear])
     assert response.context["form"][f"max_i{dear.pk}"].value() == Decimal("1000.00")  # the cap
-    flags = {line.key: below for line, _, below in response.context["rows"]}
+    flags = {line.key: below for line, _, below, *_ in response.context["rows"]}
     assert flags == {f"i{cheap.pk}": False, f"i{dear.pk}": True}
     assert response.context["below_count"] == 1
     page = text(response)

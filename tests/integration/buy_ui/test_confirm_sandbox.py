@@ -46,7 +46,7 @@ def test_every_demo_item_is_what_the_sandbox_lists(sandbox):
 
 @pytest.mark.django_db
 def test_bulk_buy_of_the_demo_catalog_is_not_refused(
-    operator_client, sandbox, django_capture_on_commit_callbacks
+    operator_client, sandbox, django_capture_on_commit_callbacks, payout_holds_off
 ):
     items = demo_items()
     user = make_user()

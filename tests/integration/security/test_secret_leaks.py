@@ -70,7 +70,9 @@ def _full_run(sandbox, settings) -> tuple[list[Purchase], str]:
     state = sandbox.state
     state.inject("market_batch_buy", "garbled", times=1)  # an answer we cannot read: looked up after
     purchases = buy(user, sandbox_items(sandbox, 3))
-    purchases += buy(user, sandbox_items(sandbox, 2, provider="skinify", game="csgo"), provider="skinify")
+    purchases += buy(
+        user, sandbox_items(sandbox, 2, provider="skinify", game="csgo"), provider="skinify", pay_again=True
+    )
     state.inject("market_getinfo", "error_-9", times=1)  # a maintenance answer: a retry, a warning
     state.advance(10)
     purchases_sync()

@@ -25,9 +25,11 @@ def sandbox_items(sandbox, count: int, *, provider: str = "skinsback", game: str
     ]
 
 
-def buy(user, items, *, actor=None, enqueue=True, provider="skinsback") -> list[Purchase]:
+def buy(user, items, *, actor=None, enqueue=True, provider="skinsback", pay_again=False) -> list[Purchase]:
     lines = [
-        BuyLine(max_price=(item.price * Decimal("1.5")).quantize(Decimal("0.01")), item=item)
+        BuyLine(
+            max_price=(item.price * Decimal("1.5")).quantize(Decimal("0.01")), item=item, pay_again=pay_again
+        )
         for item in items
     ]
     result = purchases_create(

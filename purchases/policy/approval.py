@@ -1,0 +1,172 @@
+"""Four-eyes approval: what the payout controls hold (`awaiting_approval`) is approved or declined by a
+user with `purchases.approve_purchases` who did not create it. Approving checks the repeat guard again
+(under the Steam user's lock) and then queues the buy; declining is final (`declined`: nothing was sent; it
+may be bought again). Requests older than PAYOUT_APPROVAL_EXPIRES_HOURS expire as declined: prices move.
+Each decision is a PurchaseEvent and a LogEntry naming the actor."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .. import permissions
+from ..models import Purchase, PurchaseEvent
+from ..services.audit import is_person, log_changes
+from ..status import State
+from .locks import lock_payout_rows
+from .repeat import describe, earlier_purchases
+
+EXPIRED = "approval expired: not decided within {hours} h, and prices move"
+
+
+@dataclass
+class DecisionReport:
+    done: list[str] = field(default_factory=list)  # custom_ids approved (queued) or declined
+    refused: list[str] = field(default_factory=list)  # why each of the others was not
+
+    def summary(self, verb: str) -> str:
+        text = f"{len(self.done)} purchase(s) {verb}"
+        return text + (f"; {len(self.refused)} not: " + " ".join(self.refused[:10]) if self.refused else ".")
+
+
+def expiry() -> timedelta:
+    return timedelta(hours=int(settings.PAYOUT_APPROVAL_EXPIRES_HOURS))
+
+
+def can_approve(actor) -> bool:
+    return is_person(actor) and actor.has_perm(permissions.APPROVE)
+
+
+def purchases_approve(*, purchase_ids: Sequence[int], actor, source: str = "admin") -> DecisionReport:
+    """Approve what `actor` may approve (never their own); the approved are queued after commit."""
+    report = DecisionReport()
+    if not can_approve(actor):
+        report.refused.append("You may not approve purchases (purchases.approve_purchases).")
+        return report
+    for user_purchases in _awaiting_by_user(purchase_ids, report):
+        _approve_for_user(user_purchases, actor=actor, source=source, report=report)
+    return report
+
+
+def purchases_decline(
+    *, purchase_ids: Sequence[int], actor, reason: str = "", source: str = "admin"
+) -> DecisionReport:
+    report = DecisionReport()
+    if not can_approve(actor):
+        report.refused.append("You may not decline purchases (purchases.approve_purchases).")
+        return report
+    for user_purchases in _awaiting_by_user(purchase_ids, report):
+        with transaction.atomic():
+            for purchase in user_purchases:
+                why = f"declined by {actor.get_username()}" + (f": {reason}" if reason else "")
+                _decide(purchase, State.DECLINED, actor=actor, source=source, why=why, report=report)
+    return report
+
+
+def approvals_expire(*, now: datetime | None = None) -> int:
+    """Decline every request older than the expiry (the schedule runs this); returns how many."""
+    now = now or timezone.now()
+    stale = Purchase.objects.filter(state=State.AWAITING_APPROVAL, created_at__lt=now - expiry())
+    report = DecisionReport()
+    why = EXPIRED.format(hours=int(settings.PAYOUT_APPROVAL_EXPIRES_HOURS))
+    with transaction.atomic():
+        for purchase in stale.order_by("pk")[:5000]:
+            _decide(purchase, State.DECLINED, actor=None, source="command", why=why, report=report)
+    return len(report.done)
+
+
+def _awaiting_by_user(purchase_ids: Sequence[int], report: DecisionReport) -> list[list[Purchase]]:
+    rows = Purchase.objects.filter(pk__in=list(purchase_ids)).select_related("steam_user", "created_by")
+    groups: dict[int, list[Purchase]] = defaultdict(list)
+    for purchase in rows.order_by("pk"):
+        if purchase.state != State.AWAITING_APPROVAL:
+            report.refused.append(
+                f"{purchase.custom_id} is {purchase.get_state_display().lower()}, not awaiting."
+            )
+        else:
+            groups[purchase.steam_user_id].append(purchase)
+    return list(groups.values())
+
+
+def _approve_for_user(purchases: list[Purchase], *, actor, source: str, report: DecisionReport) -> None:
+    approved: list[Purchase] = []
+    now = timezone.now()
+    with transaction.atomic():
+        lock_payout_rows(steam_user=purchases[0].steam_user)
+        for purchase in purchases:
+            problem = _approval_problem(purchase, actor=actor, now=now)
+            if problem == EXPIRED:
+                why = EXPIRED.format(hours=int(settings.PAYOUT_APPROVAL_EXPIRES_HOURS))
+                _decide(purchase, State.DECLINED, actor=None, source=source, why=why, report=report)
+                report.refused.append(f"{purchase.custom_id}: {why} (declined).")
+            elif problem:
+                report.refused.append(f"{purchase.custom_id}: {problem}")
+            elif _decide(
+                purchase, State.PENDING, actor=actor, source=source, why=_approved(actor), report=report
+            ):
+                approved.append(purchase)
+        if approved:
+            from ..services.create import enqueue_buys
+
+            transaction.on_commit(lambda: enqueue_buys(approved))
+
+
+def _approved(actor) -> str:
+    return f"approved by {actor.get_username()}: queued for buying"
+
+
+def _approval_problem(purchase: Purchase, *, actor, now: datetime) -> str:
+    if purchase.created_by_id == actor.pk:
+        return "you created it: another approver must approve it (four eyes)."
+    if purchase.created_at < now - expiry():
+        return EXPIRED
+    since = purchase.created_at if purchase.repeat_acknowledged else now - timedelta(days=3650)
+    batch = (
+        Purchase.objects.filter(batch_id=purchase.batch_id).values_list("pk", flat=True)
+        if purchase.batch_id
+        else []
+    )
+    earlier = earlier_purchases(
+        steam_user=purchase.steam_user, names=[purchase.item_name], now=now, exclude=[purchase.pk, *batch]
+    ).get(purchase.item_name, [])
+    repeats = [p for p in earlier if p.created_at > since]
+    if repeats:
+        listed = "; ".join(describe(p) for p in repeats[:5])
+        return f"a repeat of {listed}: decline it, or have it bought again with “Pay again” ticked."
+    return ""
+
+
+def _decide(
+    purchase: Purchase, state: State, *, actor, source: str, why: str, report: DecisionReport
+) -> bool:
+    """awaiting_approval -> `state` if it still is awaiting (two approvers never both decide it)."""
+    now = timezone.now()
+    fields = {"state": state, "decided_by": actor if is_person(actor) else None, "decided_at": now}
+    if state == State.DECLINED:
+        fields.update(error_code="declined", error_reason=why[:255])
+    won = Purchase.objects.filter(pk=purchase.pk, state=State.AWAITING_APPROVAL).update(
+        **fields, updated_at=now
+    )
+    if not won:
+        report.refused.append(f"{purchase.custom_id} was decided meanwhile.")
+        return False
+    PurchaseEvent.objects.create(
+        purchase=purchase,
+        at=now,
+        old_state=State.AWAITING_APPROVAL,
+        new_state=state,
+        source=source,
+        actor=actor if is_person(actor) else None,
+        message=why[:255],
+    )
+    log_changes(actor, [(purchase.pk, str(purchase), why)])
+    for name, value in fields.items():
+        setattr(purchase, name, value)
+    report.done.append(purchase.custom_id)
+    return True
