@@ -17,6 +17,7 @@ from backoffice.auth import ThrottledAuthenticationForm
 from backoffice.second_factor_views import SecondFactorPagesMixin
 from inventory.views import InventoryPageMixin
 from purchases.dashboard import dashboard
+from purchases.policy.approval import can_approve, queue_figures
 from purchases.policy.pause import buying_panel
 
 DASHBOARD_PERMISSION = "purchases.view_purchase"
@@ -49,6 +50,7 @@ class BackofficeAdminSite(SecondFactorPagesMixin, InventoryPageMixin, admin.Admi
         context = {
             "dashboard": index_dashboard(request),
             "buying": buying_panel(superuser=request.user.is_superuser),
+            "approvals": queue_figures() if can_approve(request.user) else None,
             **(extra_context or {}),
         }
         return super().index(request, context)

@@ -17,6 +17,12 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": 5,
     },
+    {
+        "name": "expire approvals",
+        "func": "purchases.tasks.expire_approvals",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+    },
     {"name": "reconcile purchases", "func": "purchases.tasks.reconcile", "schedule_type": Schedule.DAILY},
     {"name": "prune provider logs", "func": "purchases.tasks.prune_logs", "schedule_type": Schedule.DAILY},
 ]

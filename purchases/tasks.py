@@ -10,6 +10,7 @@ from django.utils import timezone
 from . import state_counts
 from .calls import prune_provider_calls
 from .models import Purchase, WebhookEvent
+from .policy.approval import approvals_expire
 from .services import enqueue_buys, purchases_reverify, purchases_send, purchases_sync, purchases_verify
 from .status import State
 
@@ -57,3 +58,8 @@ def prune_logs() -> dict:
     webhooks, _ = WebhookEvent.objects.filter(received_at__lt=cutoff).delete()
     calls = prune_provider_calls(days=settings.PROVIDER_CALL_RETENTION_DAYS)
     return {"provider_calls": calls, "webhook_events": webhooks}
+
+
+def expire_approvals() -> int:
+    """Decline what waited for an approver longer than PAYOUT_APPROVAL_EXPIRES_HOURS (prices move)."""
+    return approvals_expire()

@@ -10,6 +10,7 @@ from ..permissions import REFRESH as REFRESH_PERMISSION
 from ..providers.base import ProviderError
 from ..services import purchases_sync
 from . import buy
+from .approvals import ApprovalPagesMixin
 from .common import exact_q
 from .find import FindPagesMixin
 from .paginator import EstimatedCountPaginator
@@ -26,10 +27,15 @@ REFUSED_REBUY = (
 
 @admin.register(Purchase)
 class PurchaseAdmin(
-    PurchasePageMixin, PurchaseColumnsMixin, FindPagesMixin, buy.BuyPagesMixin, admin.ModelAdmin
+    PurchasePageMixin,
+    PurchaseColumnsMixin,
+    FindPagesMixin,
+    ApprovalPagesMixin,
+    buy.BuyPagesMixin,
+    admin.ModelAdmin,
 ):
-    """The purchases; their pages (find, buy) come from the mixins, each routed in its own get_urls; the
-    list's columns and the purchase page from purchase_list.py and purchase_page.py."""
+    """The purchases; their pages (find, approvals, buy) come from the mixins, each routed in its own
+    get_urls; the list's columns and the purchase page from purchase_list.py and purchase_page.py."""
 
     list_display = (
         "purchase_display",
@@ -52,7 +58,7 @@ class PurchaseAdmin(
     list_per_page = 50
     raw_id_fields = ("steam_user", "item", "replaces", "created_by")
     # templates: the admin's defaults, admin/purchases/purchase/change_form.html and change_list.html
-    actions = ["refresh_status", "buy_again", export_csv]
+    actions = ["refresh_status", "buy_again", "approve_purchases", "decline_purchases", export_csv]
     # fieldsets: PurchasePageMixin, from purchases.fields
 
     def has_add_permission(self, request) -> bool:

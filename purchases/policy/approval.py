@@ -10,15 +10,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from .. import permissions
 from ..models import Purchase, PurchaseEvent
 from ..services.audit import is_person, log_changes
 from ..status import State
+from .limits import current_limits
 from .locks import lock_payout_rows
 from .repeat import describe, earlier_purchases
 
@@ -99,6 +102,7 @@ def _approve_for_user(purchases: list[Purchase], *, actor, source: str, report: 
     now = timezone.now()
     with transaction.atomic():
         lock_payout_rows(steam_user=purchases[0].steam_user)
+        limits: dict = {}
         for purchase in purchases:
             problem = _approval_problem(purchase, actor=actor, now=now)
             if problem == EXPIRED:
@@ -108,7 +112,12 @@ def _approve_for_user(purchases: list[Purchase], *, actor, source: str, report: 
             elif problem:
                 report.refused.append(f"{purchase.custom_id}: {problem}")
             elif _decide(
-                purchase, State.PENDING, actor=actor, source=source, why=_approved(actor), report=report
+                purchase,
+                State.PENDING,
+                actor=actor,
+                source=source,
+                why=_approved(actor, over_limits(purchase, now=now, cache=limits)),
+                report=report,
             ):
                 approved.append(purchase)
         if approved:
@@ -117,8 +126,58 @@ def _approve_for_user(purchases: list[Purchase], *, actor, source: str, report: 
             transaction.on_commit(lambda: enqueue_buys(approved))
 
 
-def _approved(actor) -> str:
-    return f"approved by {actor.get_username()}: queued for buying"
+def _approved(actor, over: list[str]) -> str:
+    text = f"approved by {actor.get_username()}: queued for buying"
+    return text + (" (approved over " + "; ".join(over) + ")" if over else "")
+
+
+def over_limits(purchase: Purchase, *, now: datetime, cache: dict | None = None) -> list[str]:
+    """The daily limits this purchase is over as of now (the limits checked again at approval). The
+    approver is the override: what is over is recorded in the decision's event, and shown before.
+    `cache` keeps the limits per (Steam user, creator) across the purchases of one decision."""
+    key = (purchase.steam_user_id, purchase.created_by_id)
+    cache = {} if cache is None else cache
+    if key not in cache:
+        cache[key] = current_limits(steam_user=purchase.steam_user, actor=purchase.created_by, now=now)
+    # the held purchase already counts in `used` (awaiting approval may cost money)
+    return [limit.words() for limit in cache[key] if limit.key != "batch" and limit.used > limit.limit]
+
+
+def _blocks(earlier: Purchase, purchase: Purchase) -> bool:
+    """An earlier purchase that makes approving `purchase` a repeat: outside its batch, and created after
+    it when its creator ticked "Pay again" (they saw those before)."""
+    if earlier.batch_id is not None and earlier.batch_id == purchase.batch_id:
+        return False
+    return not purchase.repeat_acknowledged or earlier.created_at > purchase.created_at
+
+
+@dataclass(frozen=True)
+class Check:
+    purchase: Purchase
+    over: list[str]  # daily limits it is over now
+    repeats: list[Purchase]  # purchases of the skin for the user that make approving it a repeat
+
+
+def approval_checks(purchases: Sequence[Purchase], *, now: datetime) -> list[Check]:
+    """What approving each would meet, read now: a few queries per Steam user, not per purchase."""
+    by_user: dict[int, list[Purchase]] = defaultdict(list)
+    for purchase in purchases:
+        by_user[purchase.steam_user_id].append(purchase)
+    earlier: dict[int, dict[str, list[Purchase]]] = {}
+    for user_id, group in by_user.items():
+        names = [p.item_name for p in group]
+        earlier[user_id] = earlier_purchases(
+            steam_user=group[0].steam_user, names=names, now=now, exclude=[p.pk for p in group]
+        )
+    limits: dict = {}
+    return [
+        Check(
+            purchase,
+            over_limits(purchase, now=now, cache=limits),
+            [p for p in earlier[purchase.steam_user_id].get(purchase.item_name, []) if _blocks(p, purchase)],
+        )
+        for purchase in purchases
+    ]
 
 
 def _approval_problem(purchase: Purchase, *, actor, now: datetime) -> str:
@@ -170,3 +229,38 @@ def _decide(
         setattr(purchase, name, value)
     report.done.append(purchase.custom_id)
     return True
+
+
+QUEUE_PAGE = 200  # the oldest first: they expire first
+
+
+@dataclass(frozen=True)
+class Queue:
+    count: int
+    total: Decimal
+    purchases: list[Purchase]
+    oldest: datetime | None
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.purchases), 0)
+
+
+def approval_queue(*, limit: int = QUEUE_PAGE) -> Queue:
+    """What waits for an approver: count and total (one aggregate over the state index's awaiting rows,
+    a few at most: they are declined after PAYOUT_APPROVAL_EXPIRES_HOURS) and the oldest `limit`."""
+    figures = queue_figures()
+    waiting = Purchase.objects.filter(state=State.AWAITING_APPROVAL)
+    rows = list(waiting.select_related("steam_user", "created_by").order_by("created_at", "pk")[:limit])
+    return Queue(figures.count, figures.total, rows, figures.oldest)
+
+
+def queue_figures() -> Queue:
+    """The dashboard's card: how many wait, for how much, since when (one aggregate, no rows)."""
+    waiting = Purchase.objects.filter(state=State.AWAITING_APPROVAL)
+    figures = waiting.aggregate(count=Count("pk"), total=Sum("max_price"), oldest=Min("created_at"))
+    return Queue(figures["count"], figures["total"] or Decimal("0"), [], figures["oldest"])
+
+
+def expires_at(purchase: Purchase) -> datetime:
+    return purchase.created_at + expiry()

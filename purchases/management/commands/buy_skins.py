@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import time
 import uuid
@@ -38,11 +39,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout", type=float, default=180.0, help="seconds --wait waits at most")
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--allow-repeat",
+            action="store_true",
+            help="pay again a skin this Steam user was paid in the last PAYOUT_REPEAT_WINDOW_HOURS",
+        )
+        parser.add_argument(
+            "--allow-over-balance",
+            action="store_true",
+            help="send a batch whose total max price is above the provider's known balance",
+        )
 
     def handle(self, *args, **options):
         provider = options["provider"] or settings.DEFAULT_PROVIDER
         user = self._user(options["steam_id"])
-        lines = self._lines(options, provider)
+        lines = self._lines(options, provider, pay_again=options["allow_repeat"])
         try:
             result = purchases_create(
                 steam_user=user,
@@ -52,15 +63,18 @@ class Command(BaseCommand):
                 batch_id=uuid.uuid4(),
                 source="command",
                 enqueue=False,
+                over_balance_ok=options["allow_over_balance"],
             )
         except BuyError as error:
             raise CommandError("Nothing was bought: " + " ".join(error.messages)) from None
-        for chunk in provider_chunks(result.purchases):
+        pending = [p for p in result.purchases if p.state == State.PENDING]
+        for chunk in provider_chunks(pending):  # what waits for an approver is never sent here
             purchases_send(purchase_ids=[p.pk for p in chunk])
         ids = [p.pk for p in result.purchases]
-        if options["wait"]:
-            self._wait(ids, options["timeout"])
+        if options["wait"] and pending:
+            self._wait([p.pk for p in pending], options["timeout"])
         self._report(ids, options["json"])
+        self._say_held(result.purchases)
 
     def _user(self, steam_id: str) -> SteamUser:
         try:
@@ -72,7 +86,11 @@ class Command(BaseCommand):
             raise CommandError(f"No Steam user {steam_id}: add them with their trade URL in the admin first.")
         return user
 
-    def _lines(self, options, provider: str) -> list[BuyLine]:
+    def _lines(self, options, provider: str, *, pay_again: bool) -> list[BuyLine]:
+        lines = self._parsed_lines(options, provider)
+        return [dataclasses.replace(line, pay_again=pay_again) for line in lines]
+
+    def _parsed_lines(self, options, provider: str) -> list[BuyLine]:
         if bool(options["items"]) == bool(options["name"]):
             raise CommandError(
                 "Give either --item ID[:MAX_PRICE] (one or more) or --name with --game and --max-price."
@@ -113,6 +131,15 @@ class Command(BaseCommand):
             time.sleep(2)
             custom_ids = list(Purchase.objects.filter(pk__in=ids).values_list("custom_id", flat=True))
             purchases_sync(custom_ids=custom_ids, source="command")
+
+    def _say_held(self, purchases: list[Purchase]) -> None:
+        held = [p for p in purchases if p.state == State.AWAITING_APPROVAL]
+        if held:
+            reason = held[0].approval_reason
+            self.stderr.write(
+                f"{len(held)} of {len(purchases)} purchase(s) wait for an approver (nothing sent): {reason}. "
+                "A user of the group Approvers approves them in the admin's approval queue."
+            )
 
     def _report(self, ids: list[int], as_json: bool) -> None:
         purchases = list(Purchase.objects.filter(pk__in=ids).order_by("batch_line"))
