@@ -52,3 +52,40 @@ def check_provider_urls(app_configs=None, **kwargs):
         for name, url in urls.items()
         if not settings.DEBUG and any(host in url for host in local)
     ]
+
+
+PAYOUT_AMOUNTS = (
+    "PAYOUT_LIMIT_PER_OPERATOR_DAY_USD",
+    "PAYOUT_LIMIT_PER_STEAM_USER_DAY_USD",
+    "PAYOUT_LIMIT_PER_BATCH_USD",
+    "PAYOUT_APPROVAL_ABOVE_USD",
+)
+PAYOUT_HOURS = ("PAYOUT_REPEAT_WINDOW_HOURS", "PAYOUT_APPROVAL_EXPIRES_HOURS")
+
+
+@register(Tags.compatibility)
+def check_payout_settings(app_configs=None, **kwargs):
+    """A limit that is not a positive amount would fail every buy, or (negative) hold every one: say so at
+    start, not at the first buy."""
+    from decimal import Decimal, InvalidOperation
+
+    errors = []
+    for name in PAYOUT_AMOUNTS:
+        value = getattr(settings, name)
+        try:
+            good = Decimal(str(value)).is_finite() and Decimal(str(value)) >= 0
+        except InvalidOperation:
+            good = False
+        if not good:
+            errors.append(
+                Error(
+                    f"{name} must be an amount in USD such as 500.00; it is {value!r}.", id="purchases.E003"
+                )
+            )
+    for name in PAYOUT_HOURS:
+        value = getattr(settings, name)
+        if not isinstance(value, int) or value <= 0:
+            errors.append(
+                Error(f"{name} must be a positive number of hours; it is {value!r}.", id="purchases.E004")
+            )
+    return errors
