@@ -7,10 +7,18 @@ from django.db import migrations, models
 
 
 def reinstall_state_count_triggers(apps, schema_editor):
-    """SQLite rebuilds purchases_purchase to widen `state`, which drops its triggers: put them back."""
+    """SQLite rebuilds purchases_purchase to widen `state`, which drops its triggers, and PostgreSQL's
+    update trigger was dropped for the widening: put them back."""
     from purchases import state_counts
 
     state_counts.install(using=schema_editor.connection.alias)
+
+
+def drop_state_count_update_trigger(apps, schema_editor):
+    """PostgreSQL refuses to change the type of a column a trigger's WHEN names (`state`): drop that
+    trigger for the widening; reinstall_state_count_triggers puts it back (and counts again)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP TRIGGER IF EXISTS purchases_statecount_upd ON purchases_purchase")
 
 
 class Migration(migrations.Migration):
@@ -57,6 +65,7 @@ class Migration(migrations.Migration):
             name="repeat_acknowledged",
             field=models.BooleanField(default=False),
         ),
+        migrations.RunPython(drop_state_count_update_trigger, reinstall_state_count_triggers),
         migrations.AlterField(
             model_name="purchase",
             name="state",
@@ -190,5 +199,5 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["steam_user", "-at"], name="tradeurl_user_at_idx")],
             },
         ),
-        migrations.RunPython(reinstall_state_count_triggers, migrations.RunPython.noop),
+        migrations.RunPython(reinstall_state_count_triggers, drop_state_count_update_trigger),
     ]
