@@ -8,6 +8,7 @@ from ..models import Purchase, SteamUser
 from . import buy
 from .find_users import with_name_starting
 from .paginator import EstimatedCountPaginator
+from .payout_admin import url_history
 from .steam_user_purchases import purchases_url, user_purchases
 
 
@@ -60,7 +61,15 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
         context["can_buy"] = buy.can_buy(request)
         if obj is not None and request.user.has_perm("purchases.view_purchase"):
             context["user_purchases"] = user_purchases(obj)
+        if obj is not None:
+            # the trade URL history, tokens masked as stored: one LIMITed query (payout_admin.py)
+            context["url_history"] = url_history(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        # the trade URL history (written by SteamUser.save) names who changed the URL
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)
 
     def get_fields(self, request, obj=None):
         # whoever may only look (Support) sees the trade URL masked: its token lets anyone send offers

@@ -11,7 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from purchases.models import Item, ProviderCall, Purchase, PurchaseEvent, SteamUser, WebhookEvent
+from purchases.models import (
+    Item,
+    OperatorLimit,
+    ProviderCall,
+    Purchase,
+    PurchaseEvent,
+    SteamUser,
+    WebhookEvent,
+)
 from tests.factories import make_item, make_purchase, make_user
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +62,12 @@ def _webhook_event() -> WebhookEvent:
     return WebhookEvent.objects.create(body="{}", event="trade_status", valid=True, headers={"X": "1"})
 
 
+def _operator_limit() -> OperatorLimit:
+    n = OperatorLimit.objects.count()
+    user = get_user_model().objects.create_user(username=f"limited-{n}", is_staff=True)
+    return OperatorLimit.objects.create(user=user, daily_limit_usd="700.00")
+
+
 ROW_FACTORIES: dict[type, Callable[[], object]] = {
     Purchase: _purchase,
     SteamUser: _steam_user,
@@ -61,6 +75,7 @@ ROW_FACTORIES: dict[type, Callable[[], object]] = {
     PurchaseEvent: _event,
     ProviderCall: _provider_call,
     WebhookEvent: _webhook_event,
+    OperatorLimit: _operator_limit,
 }
 
 
