@@ -32,6 +32,7 @@ from ..models import Item, SteamUser
 from ..services import BuyError, CreateResult, purchases_create
 from ..services.catalog import items_upsert
 from ..services.recheck import Recheck, items_recheck
+from ..status import State
 from .confirm_page import confirm_context, confirm_url
 from .market import market_search, search_results
 from .pages import AdminPageMixin
@@ -204,7 +205,16 @@ def _plan_rechecked(keys: list[str]) -> tuple[Plan, Recheck]:
 
 def _landed(request: HttpRequest, result: CreateResult) -> HttpResponseRedirect:
     count = len(result.purchases)
-    if result.created:
+    held = sum(1 for p in result.purchases if p.state == State.AWAITING_APPROVAL)
+    if result.created and held:
+        queued = count - held
+        text = (
+            f"{count} purchase{'s' if count != 1 else ''} created: {held} wait{'s' if held == 1 else ''} "
+            "for an approver (nothing of those is sent until a user of the group Approvers approves)"
+            + (f"; the task cluster is buying the other {queued}." if queued else ".")
+        )
+        messages.warning(request, text)
+    elif result.created:
         text = f"{count} purchase{'s' if count != 1 else ''} created; the task cluster is buying them."
         messages.success(request, text)
     else:

@@ -138,4 +138,6 @@ def batch_summary(batch_id: uuid.UUID) -> dict:
         "spent": usd(spent),
         "open_max": usd(open_max) if open_max else "",
         "refresh": any(s in MOVING_STATES for s in by_state),
+        # held purchases do not move by themselves: the page says so instead of reloading for a day
+        "awaiting": by_state.get(State.AWAITING_APPROVAL, (0,))[0],
     }

@@ -58,5 +58,5 @@ def repeat_refusal(name: str, earlier: list[Purchase]) -> str:
     listed = "; ".join(describe(p) for p in earlier[:5])
     return (
         f"{name}: this Steam user was already paid this skin in the last {hours} h: {listed}. "
-        "Nothing was bought: tick “Pay again” for this line (buy_skins: --allow-repeat) if it is meant."
+        "Tick “Pay again” for this line (buy_skins: --allow-repeat) if it is meant."
     )
