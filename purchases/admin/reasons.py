@@ -50,6 +50,10 @@ def _outcome(p: Purchase) -> tuple[str, str]:
         return _sentence("; ".join(said)), _codes(p.provider_status, error)
     if p.state == State.UNCONFIRMED:
         return _sentence(error or "Sent, the answer was lost: looked up by custom_id"), ""
+    if p.state == State.AWAITING_APPROVAL:
+        return _sentence(f"Waits for an approver: {p.approval_reason or 'held by the payout controls'}"), ""
+    if p.state == State.DECLINED:
+        return _sentence(error or "Declined: nothing was bought"), ""
     return "", ""
 
 

@@ -179,3 +179,12 @@ def test_the_queue_costs_the_same_queries_with_more_rows(settings, approver, ope
 
 def test_expiry_runs_on_a_schedule():
     assert any(s["func"] == "purchases.tasks.expire_approvals" for s in SCHEDULES)
+
+
+def test_the_purchase_list_says_why_a_purchase_waits_and_why_it_was_declined(held, approver, operator):
+    client_for(approver).post(QUEUE_URL, {"decision": "decline", "ids": [held[0].pk], "reason": "too dear"})
+    batch = client_for(operator).get(LIST_URL, {"batch_id": str(held[0].batch_id)})
+    body = text(batch)
+    assert "Waits for an approver: the batch&#x27;s total 600.00 USD is above the approval threshold" in body
+    assert "Declined by ann.approver: too dear" in body
+    assert 'id="bo-batch-awaiting"' in body and "1 waits for an approver" in body
