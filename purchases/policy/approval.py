@@ -107,8 +107,13 @@ def _approve_for_user(purchases: list[Purchase], *, actor, source: str, report: 
             problem = _approval_problem(purchase, actor=actor, now=now)
             if problem == EXPIRED:
                 why = EXPIRED.format(hours=int(settings.PAYOUT_APPROVAL_EXPIRES_HOURS))
-                _decide(purchase, State.DECLINED, actor=None, source=source, why=why, report=report)
-                report.refused.append(f"{purchase.custom_id}: {why} (declined).")
+                # declined by the expiry, not by this approver: not among what this call approved
+                if _decide(
+                    purchase, State.DECLINED, actor=None, source=source, why=why, report=DecisionReport()
+                ):
+                    report.refused.append(f"{purchase.custom_id}: {why} (declined).")
+                else:
+                    report.refused.append(f"{purchase.custom_id} was decided meanwhile.")
             elif problem:
                 report.refused.append(f"{purchase.custom_id}: {problem}")
             elif _decide(

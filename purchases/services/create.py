@@ -21,7 +21,7 @@ from ..policy.funds import usd_balance
 from ..policy.locks import lock_payout_rows
 from ..policy.rebuy import rebuy_refusal
 from ..providers import PROVIDERS, provider_class
-from ..status import State
+from ..status import REBUYABLE_STATES, State
 from .audit import log_additions
 
 
@@ -166,6 +166,9 @@ def purchases_create(
             existing = _batch(batch_id)  # a concurrent submit of this batch committed while we waited
             if existing:
                 return CreateResult(batch_id, existing, created=False)
+            replaced = _replaced_meanwhile(lines)  # while the provider was asked, under no lock
+            if replaced:
+                raise BuyError(replaced)
             decision = decide(
                 steam_user=steam_user,
                 actor=actor,
@@ -186,12 +189,39 @@ def purchases_create(
                 transaction.on_commit(lambda: enqueue_buys(queued))
     except IntegrityError:
         # a concurrent submission of the same batch won the race: it is the one that counts
-        return CreateResult(batch_id, _batch(batch_id), created=False)
+        existing = _batch(batch_id)
+        if not existing:  # not this batch: another purchase took what a line needed (a replaced one)
+            raise BuyError(_replaced_meanwhile(lines) or [CONFLICT]) from None
+        return CreateResult(batch_id, existing, created=False)
     return CreateResult(batch_id, purchases, created=True)
 
 
 def _batch(batch_id: uuid.UUID) -> list[Purchase]:
     return list(Purchase.objects.filter(batch_id=batch_id).order_by("batch_line"))
+
+
+CONFLICT = "Nothing was created: another purchase was made at the same moment. Open the page again."
+
+
+def _replaced_meanwhile(lines: Sequence[BuyLine]) -> list[str]:
+    """Under the Steam user's lock: the replaced purchases bought again, or no longer failed or rejected,
+    since `validate_lines` read them (asking the provider leaves a wide window). Two queries, only when
+    the batch replaces something."""
+    olds = {line.replaces.pk: line.replaces for line in lines if line.replaces is not None}
+    if not olds:
+        return []
+    again = dict(Purchase.objects.filter(replaces_id__in=olds).values_list("replaces_id", "custom_id"))
+    states = dict(Purchase.objects.filter(pk__in=olds).values_list("pk", "state"))
+    problems = []
+    for pk, old in olds.items():
+        if pk in again:
+            problems.append(f"{old.custom_id} was already bought again as {again[pk]}.")
+        elif states.get(pk) not in REBUYABLE_STATES:
+            state = State(states[pk]).label.lower() if pk in states else "deleted"
+            problems.append(
+                f"{old.custom_id} is now {state}: only failed or rejected purchases are bought again."
+            )
+    return problems
 
 
 def _confirm_replacements(lines: Sequence[BuyLine], actor) -> None:

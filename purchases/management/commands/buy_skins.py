@@ -73,8 +73,8 @@ class Command(BaseCommand):
         ids = [p.pk for p in result.purchases]
         if options["wait"] and pending:
             self._wait([p.pk for p in pending], options["timeout"])
+        self._say_held(result.purchases)  # before the report, whose exit 1 for a rejected line ends the run
         self._report(ids, options["json"])
-        self._say_held(result.purchases)
 
     def _user(self, steam_id: str) -> SteamUser:
         try:
@@ -135,7 +135,9 @@ class Command(BaseCommand):
     def _say_held(self, purchases: list[Purchase]) -> None:
         held = [p for p in purchases if p.state == State.AWAITING_APPROVAL]
         if held:
-            reason = held[0].approval_reason
+            # each reason once: the lines of a batch may be held for different limits
+            reasons = dict.fromkeys(r for p in held for r in p.approval_reason.split("; ") if r)
+            reason = "; ".join(reasons)
             self.stderr.write(
                 f"{len(held)} of {len(purchases)} purchase(s) wait for an approver (nothing sent): {reason}. "
                 "A user of the group Approvers approves them in the admin's approval queue."

@@ -167,7 +167,11 @@ def test_the_queue_costs_the_same_queries_with_more_rows(settings, approver, ope
         for _ in range(n):
             line = BuyLine(max_price=Decimal("5.00"), name=f"Sticker {uuid.uuid4().hex[:6]}", game="cs2")
             purchases_create(
-                steam_user=make_user(), provider="skinsback", lines=[line], actor=operator, batch_id=uuid.uuid4()
+                steam_user=make_user(),
+                provider="skinsback",
+                lines=[line],
+                actor=operator,
+                batch_id=uuid.uuid4(),
             )
         client.get(QUEUE_URL)  # warm the session
         with CaptureQueriesContext(connection) as queries:
