@@ -25,25 +25,33 @@ def repeat_window() -> timedelta:
 def earlier_purchases(
     *, steam_user: SteamUser, names: Iterable[str], now: datetime, exclude: Iterable[int] = ()
 ) -> dict[str, list[Purchase]]:
-    """The purchases of `steam_user` that may cost money, created within the window, by skin name."""
-    names = {name for name in names if name}
-    if not names or steam_user.pk is None:
+    """The purchases of `steam_user` that may cost money, created within the window, under each of
+    `names` they match (case and spacing ignored: `buy_skins --name` is typed by hand). One query over the
+    Steam user's own recent rows, the newest 500 (the limits keep them far fewer)."""
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        if name:
+            wanted[skin_key(name)].append(name)
+    if not wanted or steam_user.pk is None:
         return {}
     rows = (
         Purchase.objects.filter(
-            steam_user=steam_user,
-            item_name__in=sorted(names),
-            state__in=sorted(COST_STATES),
-            created_at__gte=now - repeat_window(),
+            steam_user=steam_user, state__in=sorted(COST_STATES), created_at__gte=now - repeat_window()
         )
         .exclude(pk__in=list(exclude))
         .select_related("created_by")
-        .order_by("-created_at", "-id")[:200]
+        .order_by("-created_at", "-id")[:500]
     )
     found: dict[str, list[Purchase]] = defaultdict(list)
     for purchase in rows:
-        found[purchase.item_name].append(purchase)
+        for name in dict.fromkeys(wanted.get(skin_key(purchase.item_name), ())):
+            found[name].append(purchase)
     return dict(found)
+
+
+def skin_key(name: str) -> str:
+    """`AK-47 | Redline  (field-tested)` and `AK-47 | Redline (Field-Tested)` are one skin."""
+    return " ".join(name.split()).casefold()
 
 
 def describe(purchase: Purchase) -> str:

@@ -476,3 +476,25 @@ def test_what_cost_nothing_or_is_older_than_the_window_is_no_repeat(operator_c, 
     with committed():
         assert operator_c.post(CONFIRM_URL, unticked(form_data(page))).status_code == 302
     assert len(bought(buys)) == 1
+
+
+def test_a_repeat_is_seen_whatever_the_case_and_spacing_of_the_name(buys, payout_holds_off):
+    """`buy_skins --name` is typed by hand: the same skin in another case is still the same skin."""
+    import uuid
+    from decimal import Decimal
+
+    from purchases.services import BuyError, BuyLine, purchases_create
+    from tests.factories import make_user
+
+    user = make_user()
+
+    def buy(name: str):
+        line = BuyLine(max_price=Decimal("5.00"), name=name, game="cs2")
+        return purchases_create(
+            steam_user=user, provider="skinsback", lines=[line], actor=None, batch_id=uuid.uuid4()
+        )
+
+    first = buy("AK-47 | Redline (Field-Tested)").purchases[0]
+    with pytest.raises(BuyError) as refused:
+        buy("ak-47 |  redline (field-tested)")
+    assert first.custom_id in str(refused.value)
