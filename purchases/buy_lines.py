@@ -152,13 +152,13 @@ def _rebuy_line(old: Purchase) -> Line:
     return Line(f"r{old.pk}", old.item_name, old.game, old.provider, price, default, available, item, old)
 
 
-def plan_lines(lines: list[Line], skipped: list[Skipped]) -> Plan:
-    """Keep what can be bought in one batch; say why the rest is skipped."""
+def plan_lines(lines: list[Line], skipped: list[Skipped], steam_user_id: int | None = None) -> Plan:
+    """Keep what can be bought in one batch for this Steam user; say why the rest is skipped."""
     kept: list[Line] = []
     skipped = list(skipped)
     provider = ""
     for line in lines:
-        reason = _skip_reason(line, provider)
+        reason = _skip_reason(line, provider, steam_user_id)
         if reason:
             skipped.append(Skipped(line.name, reason))
             continue
@@ -167,8 +167,10 @@ def plan_lines(lines: list[Line], skipped: list[Skipped]) -> Plan:
     return Plan(provider or (lines[0].provider if lines else settings.DEFAULT_PROVIDER), kept, skipped)
 
 
-def _skip_reason(line: Line, provider: str) -> str:
+def _skip_reason(line: Line, provider: str, steam_user_id: int | None) -> str:
     old = line.replaces
+    if old is not None and steam_user_id is not None and old.steam_user_id != steam_user_id:
+        return f"{old.custom_id} was for another Steam user: it is bought again only for its own recipient"
     if old is not None and not old.is_rebuyable:
         return (
             f"{old.custom_id} is {old.get_state_display().lower()}: only failed or rejected are bought again"

@@ -125,7 +125,7 @@ class BuyPagesMixin(AdminPageMixin):
             messages.warning(
                 request, f"At most {MAX_LINES} items per batch: the first {MAX_LINES} are shown."
             )
-        plan, recheck = _plan_rechecked(keys[:MAX_LINES])
+        plan, recheck = _plan_rechecked(keys[:MAX_LINES], user.pk)
         form = ConfirmForm.initial_for(user, plan)
         return self._confirm_page(request, user, plan, form, fetch_balance=True, recheck=recheck)
 
@@ -188,10 +188,10 @@ def _signed_plan(request: HttpRequest) -> SignedPlan | None:
         return None
 
 
-def _plan_rechecked(keys: list[str]) -> tuple[Plan, Recheck]:
+def _plan_rechecked(keys: list[str], steam_user_id: int) -> tuple[Plan, Recheck]:
     """The plan of `keys` after re-reading its stale items at the provider (a read, before any buy)."""
     lines, unknown = load_lines(keys)
-    plan = plan_lines(lines, unknown)
+    plan = plan_lines(lines, unknown, steam_user_id)
     recheck = items_recheck(provider=plan.provider, items=[line.item for line in plan.lines if line.item])
     if not recheck.checked:
         return plan, recheck
@@ -200,7 +200,7 @@ def _plan_rechecked(keys: list[str]) -> tuple[Plan, Recheck]:
         reread(line, recheck.changed.get(line.item.pk)) if line.item and line.item.pk in checked else line
         for line in lines
     ]
-    return plan_lines(lines, unknown), recheck
+    return plan_lines(lines, unknown, steam_user_id), recheck
 
 
 def _landed(request: HttpRequest, result: CreateResult) -> HttpResponseRedirect:
