@@ -48,6 +48,7 @@ def main() -> None:
             ),
             batch_size=2000,
         )
+        _analyze()  # a production table has statistics; a bulk-loaded one has none until autovacuum runs
         before = _getinfo_requests(sandbox)
         started = time.perf_counter()
         report = _profiled(purchases_sync) if os.environ.get("BENCH_PROFILE") else purchases_sync()
@@ -57,7 +58,7 @@ def main() -> None:
         print(
             f"batched sync: {report.refreshed:,} open purchases, {requests} status requests (goal ≤ {goal}),"
         )
-        print(f"  {batched:.2f} s (goal < 10 s), {len(report.changes):,} changed")
+        print(f"  {batched:.2f} s (goal < 10 s; < 5 s on PostgreSQL), {len(report.changes):,} changed")
 
         # the naive loop: one market_getinfo per purchase, rate limits lifted so it can be measured at all
         sandbox.control("POST", "config", {"rate_limit": 1_000_000})
@@ -85,6 +86,14 @@ def _profiled(function):
     result = profile.runcall(function)
     pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
     return result
+
+
+def _analyze() -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE purchases_purchase")
 
 
 def _getinfo_requests(sandbox: SandboxProcess) -> int:

@@ -68,7 +68,23 @@ def lookup_batch(
     release_claim=None,
 ) -> LookupReport:
     """At most two requests (buy_ids, custom_ids) for up to max_lookup_size purchases of one provider."""
-    report = LookupReport(refreshed=len(purchases))
+    asked = ask_batch(provider, purchases)
+    return apply_batch(
+        asked, provider, source=source, actor=actor, dry_run=dry_run, release_claim=release_claim
+    )
+
+
+@dataclass
+class Asked:
+    """The provider's answers about a batch, not yet applied: what `ask_batch` returns."""
+
+    purchases: Sequence[Purchase]
+    rounds: list[tuple[list[Purchase], list[PurchaseInfo]]]
+
+
+def ask_batch(provider: Provider, purchases: Sequence[Purchase]) -> Asked:
+    """The requests alone (by buy_id, then by custom_id): nothing of ours is written here, so the sync
+    may run them ahead of the previous batch's writes."""
     with_buy_id = [p for p in purchases if p.buy_id]
     without = [p for p in purchases if not p.buy_id]
     rounds: list[tuple[list[Purchase], list[PurchaseInfo]]] = []
@@ -76,21 +92,35 @@ def lookup_batch(
         rounds.append((with_buy_id, _ask(provider, buy_ids=[p.buy_id for p in with_buy_id])))
     if without:
         rounds.append((without, _ask(provider, custom_ids=[p.custom_id for p in without])))
-    report.requests = len(rounds)
+    return Asked(purchases, rounds)
+
+
+def apply_batch(
+    asked: Asked,
+    provider: Provider,
+    *,
+    source: str,
+    actor=None,
+    dry_run: bool = False,
+    release_claim=None,
+) -> LookupReport:
+    """Judge the answers and write what changed (one statement on PostgreSQL), with the stamp."""
+    purchases = asked.purchases
+    report = LookupReport(refreshed=len(purchases), requests=len(asked.rounds))
     now = timezone.now()
     changes: list[Change] = []
-    for asked, infos in rounds:
+    for asked_round, infos in asked.rounds:
         report.unreadable += sum(1 for info in infos if info.unreadable)
-        matched, unattributed = _match(asked, infos)
+        matched, unattributed = _match(asked_round, infos)
         changes += _answered(matched, source=source, actor=actor, now=now)
         found = {purchase.pk for purchase, _ in matched}
-        for purchase in (p for p in asked if p.pk not in found):
+        for purchase in (p for p in asked_round if p.pk not in found):
             report.not_found.append(purchase.custom_id)
             change = _unattributed(purchase) if unattributed else _not_found(purchase, provider, now, source)
             changes += [change] if change is not None else []
     if not dry_run:
-        asked = [p.pk for p in purchases]
-        changes = write_changes(changes, asked, now, actor=actor, release_claim=release_claim)
+        ids = [p.pk for p in purchases]
+        changes = write_changes(changes, ids, now, actor=actor, release_claim=release_claim)
     moved = [c for c in changes if c.state_changed]
     report.changes = [c.describe() for c in moved]
     report.changed = [(c.purchase.pk, c.purchase.custom_id) for c in moved]

@@ -7,11 +7,15 @@ part of the run; the rest is picked up by the next run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import connections, router
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -21,7 +25,7 @@ from ..providers.base import AuthError, Provider, ProviderError, RateLimited, Un
 from ..selectors import open_purchases
 from ..status import OPEN_STATES, State
 from .claims import claim, release
-from .lookup import LookupReport, lookup_batch
+from .lookup import LookupReport, apply_batch, ask_batch
 
 log = logging.getLogger(__name__)
 
@@ -110,29 +114,94 @@ def sync_pairs(
 def sync_ids(
     client: Provider, ids: list[int], report: SyncReport, started, *, states=OPEN_STATES, **options
 ) -> None:
-    """Ask `client` about these purchases (still in `states`) in leased batches of max_lookup_size."""
-    code = client.code
+    """Ask `client` about these purchases (still in `states`) in leased batches of max_lookup_size.
+
+    On PostgreSQL outside a transaction the next batch is claimed and its request sent while this one's
+    answers are written (RunAhead: one request ahead, one worker thread): the same requests, in the same
+    order, under the same rate limit; no transaction is open across a request."""
     size = client.max_lookup_size
+    chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+    inflight: deque[tuple[list[Purchase], Future]] = deque()
+    with RunAhead(enabled=len(chunks) > 1 and _may_run_ahead()) as ahead:
+        try:
+            for chunk in chunks:
+                claimed = _claim(chunk, started, states)
+                report.skipped_busy += len(chunk) - len(claimed)
+                if claimed:
+                    inflight.append((claimed, ahead.submit(ask_batch, client, claimed)))
+                if len(inflight) > ahead.depth and not _finish(*inflight.popleft(), client, report, options):
+                    return
+            while inflight:
+                if not _finish(*inflight.popleft(), client, report, options):
+                    return
+        finally:
+            for claimed, asking in inflight:  # stopped early: wait for what is in flight, then let go
+                ahead.settle(asking)
+                release(claimed)
+
+
+def _claim(chunk: list[int], started, states) -> list[Purchase]:
     # a purchase another run refreshed after this run began is not asked about again
     not_fresh = Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=started)
-    for start in range(0, len(ids), size):
-        now = timezone.now()
-        chunk = Purchase.objects.filter(not_fresh, pk__in=ids[start : start + size], state__in=states)
-        claimed = claim(chunk, now=now, lease=SYNC_LEASE)
-        report.skipped_busy += len(ids[start : start + size]) - len(claimed)
-        if not claimed:
-            continue
+    rows = Purchase.objects.filter(not_fresh, pk__in=chunk, state__in=states)
+    return claim(rows, now=timezone.now(), lease=SYNC_LEASE)
+
+
+def _finish(claimed: list[Purchase], asking: Future, client: Provider, report: SyncReport, options) -> bool:
+    """Apply one batch's answers; False when the provider asks us to stop (rate limit, outage, auth)."""
+    try:
+        # the batch's write also ends our lease on the rows it writes: one UPDATE fewer per batch
+        asked = asking.result()
+        report.merge(apply_batch(asked, client, release_claim=claimed[0].claim_token, **options))
+    except PAUSING_ERRORS as error:
+        report.paused[client.code] = _why(error)
+        log.warning("sync of %s paused: %s", client.code, _why(error))
+        return False
+    except ProviderError as error:
+        log.warning("sync batch of %s failed: %s", client.code, _why(error))
+    finally:
+        release(claimed)
+    return True
+
+
+def _may_run_ahead() -> bool:
+    """Only where a second connection sees what the first committed and waits for nobody: PostgreSQL, in
+    autocommit (inside a transaction, as in most tests, the batches run one after another)."""
+    connection = connections[router.db_for_write(Purchase)]
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+class RunAhead:
+    """Runs the provider requests of a sync one batch ahead in a worker thread, or inline when disabled.
+    `depth` is how many asked batches may wait unapplied (1 ahead, or 0 inline)."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="sync-ask") if enabled else None
+        self.depth = 1 if enabled else 0
+
+    def submit(self, function, *args) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(function, *args)
+        done: Future = Future()
         try:
-            # the batch's write also ends our lease on the rows it writes: one UPDATE fewer per batch
-            report.merge(lookup_batch(client, claimed, release_claim=claimed[0].claim_token, **options))
-        except PAUSING_ERRORS as error:
-            report.paused[code] = _why(error)
-            log.warning("sync of %s paused: %s", code, _why(error))
-            return
-        except ProviderError as error:
-            log.warning("sync batch of %s failed: %s", code, _why(error))
-        finally:
-            release(claimed)
+            done.set_result(function(*args))
+        except Exception as error:  # raised again by .result(), where the serial path handled it
+            done.set_exception(error)
+        return done
+
+    @staticmethod
+    def settle(asking: Future) -> None:
+        with contextlib.suppress(Exception):  # its answers are dropped with it: the next run asks again
+            asking.result()
+
+    def __enter__(self) -> RunAhead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            # the worker's own database connection (the client records its calls) closes with it
+            self.pool.submit(connections.close_all).result()
+            self.pool.shutdown()
 
 
 def _why(error: ProviderError) -> str:
