@@ -29,6 +29,9 @@ ESTIMATE_ABOVE = 10_000
 class EstimatedCountPaginator(Paginator):
     """`count` is the planner's row estimate for an unfiltered queryset of a large PostgreSQL table."""
 
+    #: True when `count` is the planner's estimate, not a count: the list says "about" (pagination.html)
+    estimated = False
+
     @cached_property
     def count(self) -> int:
         rolled_up = rollup_count(self.object_list)
@@ -38,6 +41,7 @@ class EstimatedCountPaginator(Paginator):
         if estimate is None:
             estimate = planned_count(self.object_list)
         if estimate is not None and estimate > ESTIMATE_ABOVE:
+            self.estimated = True
             return estimate
         return super().count
 

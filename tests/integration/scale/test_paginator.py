@@ -23,6 +23,8 @@ def test_small_or_filtered_or_non_postgres_counts_are_exact():
     assert EstimatedCountPaginator(Purchase.objects.all(), 2).count == 5
     assert EstimatedCountPaginator(Purchase.objects.filter(state="delivered"), 2).count == 2
     assert EstimatedCountPaginator(list(range(7)), 2).count == 7
+    exact = EstimatedCountPaginator(Purchase.objects.all(), 2)
+    assert exact.count == 5 and not exact.estimated
     assert estimated_count(Purchase.objects.filter(state="delivered")) is None
     assert estimated_count(Purchase.objects.none()) is None
     assert estimated_count(Purchase.objects.distinct()) is None
@@ -48,6 +50,7 @@ def test_admin_list_of_a_big_table_skips_count_star(admin_client_, many_purchase
         response = admin_client_.get(reverse("admin:purchases_purchase_changelist"))
     assert response.context["cl"].result_count == ROWS
     assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"].upper()]
+    assert f"about {ROWS}" in response.content.decode() and "(estimated)" in response.content.decode()
 
 
 def test_a_list_filtered_by_state_or_provider_is_counted_from_the_rollup(admin_client_):
@@ -71,3 +74,4 @@ def test_a_list_filtered_by_state_or_provider_is_counted_from_the_rollup(admin_c
         )
     assert response.context["cl"].result_count == 6
     assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"].upper()]
+    assert "estimated" not in response.content.decode()  # the rollup's count is exact: no "about"
