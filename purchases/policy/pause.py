@@ -1,9 +1,10 @@
 """The pause switch: superusers stop buying from one provider or from all of them.
 
 A `BuyingPause` row exists exactly while its scope is paused (blank provider: every provider). While it
-exists nothing new is created (`assert_buying_allowed`, called by the create and approval services) and the
-buy task leaves the pending purchases of that provider pending (`provider_paused()` inside its claim): they
-are neither sent nor lost, and `resume_buying` queues them again.
+exists nothing new is created (`assert_buying_allowed`, called by `purchases_create`) and the buy task
+leaves the pending purchases of that provider pending (`provider_paused()` inside its claim): they are
+neither sent nor lost, and `resume_buying` queues them again. An approval during a pause is allowed: it
+creates nothing, and what it queues waits for the resume like every other queued buy.
 
 The buy task imports this module, so the services are imported inside the functions that need them.
 """
