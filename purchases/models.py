@@ -181,6 +181,10 @@ class Purchase(models.Model):
     imported = models.BooleanField(default=False, help_text="Created from the provider's history.")
     needs_attention = models.BooleanField(default=False)
     attention_reason = models.CharField(max_length=255, blank=True)
+    #: who works on this flagged purchase (the needs-attention queue); blank: nobody has taken it
+    attention_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     claimed_until = models.DateTimeField(null=True, blank=True, help_text="Lease of a buy or sync worker.")
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -387,6 +391,7 @@ class LowBalanceAlert(models.Model):
 
 # models of this app kept in their own modules (imported last: they import from this one)
 from .payout_models import OperatorLimit, TradeUrlChange  # noqa: E402
+from .refund_models import Refund, RefundSource  # noqa: E402
 from .state_counts import StateCount  # noqa: E402
 
-__all__ = ["OperatorLimit", "StateCount", "TradeUrlChange"]
+__all__ = ["OperatorLimit", "Refund", "RefundSource", "StateCount", "TradeUrlChange"]
