@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from purchases.models import Game, Item, Purchase, SteamUser
+from purchases.money import usd
 from purchases.providers import PROVIDERS
 from purchases.services import (
     BuyError,
@@ -160,9 +161,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, indent=2))
         else:
             for row in rows:
-                price = row["price"] or "—"
+                price = usd(row["price"]) if row["price"] else "—"
                 self.stdout.write(
-                    f"{row['custom_id']}  {row['state']:<12} {price:>10}  {row['item']}  {row['error']}"
+                    f"{row['custom_id']}  {row['state']:<17} {price:>14} (max {usd(row['max_price'])})  "
+                    f"{row['item']}  {row['error']}".rstrip()
                 )
         rejected = [r for r in rows if r["state"] == State.REJECTED]
         if rejected:

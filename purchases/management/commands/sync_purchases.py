@@ -9,6 +9,9 @@ from purchases.selectors import needing_attention
 from purchases.services import purchases_sync
 
 
+NAMED = 20  # custom_ids the text output names; --json lists them all
+
+
 class Command(BaseCommand):
     help = (
         "Refresh open purchases from their provider, in batches (the scheduler runs the same every minute)."
@@ -51,6 +54,10 @@ class Command(BaseCommand):
             self.stdout.write(("[dry run] " if options["dry_run"] else "") + report.summary())
             for line in report.changes:
                 self.stdout.write(f"  {line}")
+            if report.not_found:
+                shown = ", ".join(report.not_found[:NAMED])
+                more = f" and {len(report.not_found) - NAMED} more" if len(report.not_found) > NAMED else ""
+                self.stdout.write(f"  not found at the provider: {shown}{more} (--json lists them all)")
             if options["check"]:
                 self.stdout.write(f"{attention} purchase(s) need attention")
                 for balance in balances:

@@ -73,7 +73,29 @@ def test_buy_skins_by_name(sandbox, capsys):
         "--max-price",
         str(listing.price * 2),
     )
-    assert Purchase.objects.get().state == State.IN_PROGRESS
+    purchase = Purchase.objects.get()
+    assert purchase.state == State.IN_PROGRESS
+    out = capsys.readouterr().out  # money with two decimals and its currency
+    assert f"{purchase.price:,.2f} USD" in out and f"(max {purchase.max_price:,.2f} USD)" in out
+
+
+def test_sync_purchases_names_the_purchases_the_provider_does_not_know(sandbox, capsys):
+    user = make_user()
+    strays = [
+        Purchase.objects.create(
+            provider="skinsback",
+            custom_id=f"bo-stray{n}",
+            steam_user=user,
+            item_name="AK-47 | Redline (Field-Tested)",
+            max_price=5,
+            state=State.IN_PROGRESS,
+        )
+        for n in range(2)
+    ]
+    call_command("sync_purchases")
+    out = capsys.readouterr().out
+    assert "not found at the provider: " in out
+    assert all(p.custom_id in out for p in strays)
 
 
 @pytest.mark.parametrize(

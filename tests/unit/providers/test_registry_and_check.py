@@ -98,10 +98,26 @@ def test_check_reports_in_plain_words(mocked):
 def test_check_command_json_for_skinify_without_server_status(mocked):
     mocked.get(SF_URL + "project-balance", json={"status": "success", "balance": "12.00"})
     out = StringIO()
-    call_command("check_provider", "--json", stdout=out)
+    call_command("check_provider", "--provider", "skinify", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert data["ok"] is True and data["server_status"] == "not offered" and data["balance"] == "12.00"
     assert data["rate_limit"] == 45 and data["rate_used"] == 1
+
+
+def test_check_command_without_a_provider_checks_every_one(mocked):
+    mocked.get(SF_URL + "project-balance", json={"status": "success", "balance": "12.00"})
+    mocked.post(SB_URL, body=load_text("skinsback_balance_live_rub"))
+    mocked.post(SB_URL, json={"status": "success", "available": True})
+    out = StringIO()
+    call_command("check_provider", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert set(data) == {"skinsback", "skinify"} and all(d["ok"] for d in data.values())
+    assert data["skinsback"]["balance"] == "12.95" and data["skinify"]["balance"] == "12.00"
+    mocked.post(SB_URL, body=load_text("skinsback_balance_live_rub"))
+    mocked.post(SB_URL, json={"status": "success", "available": True})
+    text = StringIO()
+    call_command("check_provider", stdout=text)
+    assert "== SkinsBack (skinsback)" in text.getvalue() and "== Skinify (skinify)" in text.getvalue()
 
 
 def test_check_command_json_gives_usd_beside_the_project_currency(mocked):
