@@ -8,7 +8,6 @@ from purchases.providers.base import ProviderError
 from purchases.selectors import needing_attention
 from purchases.services import purchases_sync
 
-
 NAMED = 20  # custom_ids the text output names; --json lists them all
 
 
