@@ -192,7 +192,11 @@ def _plan_rechecked(keys: list[str], steam_user_id: int) -> tuple[Plan, Recheck]
     """The plan of `keys` after re-reading its stale items at the provider (a read, before any buy)."""
     lines, unknown = load_lines(keys)
     plan = plan_lines(lines, unknown, steam_user_id)
-    recheck = items_recheck(provider=plan.provider, items=[line.item for line in plan.lines if line.item])
+    # a "not on sale" older than the freshness window is read again like a stale price: it may be back
+    off_sale = [line.item for line in lines if line.item and not line.available]
+    items = [line.item for line in plan.lines if line.item]
+    items += [item for item in off_sale if item.provider == plan.provider]
+    recheck = items_recheck(provider=plan.provider, items=items)
     if not recheck.checked:
         return plan, recheck
     checked = recheck.checked

@@ -109,3 +109,21 @@ def test_skinify_items_are_re_read_by_id(operator_client, sandbox):
     assert [line.price for line in page.context["plan"].lines] == [x.price for x in listings[:3]]
     assert [s.label for s in page.context["plan"].skipped] == [listings[3].name]
     assert "3 changed, 1 no longer on sale" in text(page)
+
+
+@pytest.mark.django_db
+def test_a_stale_not_on_sale_is_read_again_and_a_fresh_one_is_not(operator_client, sandbox):
+    """Issue 21.6: "not on sale" read three days ago may be wrong by now: asked again like a stale price;
+    one read a minute ago is believed (no request)."""
+    listing = sandbox.state.catalog.listing("skinsback", "cs2", 0)  # on sale at the sandbox
+    back = stale_item("skinsback", listing, listing.price)
+    Item.objects.filter(pk=back.pk).update(available=False)
+    page = open_confirm(operator_client, make_user(), [Item.objects.get(pk=back.pk)])
+    assert sandbox.state.requests["market_search"] == 1
+    assert [line.name for line in page.context["plan"].lines] == [listing.name]
+    assert Item.objects.get(pk=back.pk).available
+
+    Item.objects.filter(pk=back.pk).update(available=False, synced_at=timezone.now() - timedelta(minutes=1))
+    page = open_confirm(operator_client, make_user(), [Item.objects.get(pk=back.pk)])
+    assert sandbox.state.requests["market_search"] == 1  # not asked again
+    assert page.context["plan"].lines == [] and "not on sale" in text(page)
