@@ -77,7 +77,12 @@ def confirm_context(
     below = form.below_price_keys()
     label = provider_label(plan.provider)
     controls = preview(user, actor, plan, prices)
+    above_cap = {line.key for line in plan.lines if line.key in below and line.above_cap}
     return {
+        **spend_figures(plan, balance.amount),
+        "above_cap_count": len(above_cap),
+        # a line priced above the cap cannot be bought at any allowed max price: only leaving it out helps
+        "only_above_cap": bool(below) and above_cap == below,
         "steam_user": user,
         "plan": plan,
         "form": form,
@@ -94,6 +99,7 @@ def confirm_context(
                 form[f"again_{line.key}"],
                 controls.repeats.get(line.name, []),
                 controls.reasons(n),
+                leave_out_url(user, plan, {line.key}) if line.above_cap else "",
             )
             for n, line in enumerate(plan.lines)
         ],
@@ -108,6 +114,20 @@ def confirm_context(
         "provider_label": label,
         "can_confirm": bool(plan.lines) and user.has_valid_trade_url,
         "short_of_funds": balance.amount is not None and total > balance.amount,
+    }
+
+
+def spend_figures(plan: Plan, balance: Decimal | None) -> dict:
+    """What the batch is expected to cost (the current prices), the tolerance that makes the default max
+    prices, and the balance left after the expected spend."""
+    known = [line.price for line in plan.lines if line.price is not None]
+    expected = sum(known, Decimal("0")).quantize(Decimal("0.01"))
+    tolerance = (Decimal(str(settings.BUY_PRICE_TOLERANCE)) * 100).normalize()
+    return {
+        "expected": expected,
+        "expected_incomplete": len(known) < len(plan.lines),
+        "tolerance_percent": f"{tolerance:f}",
+        "balance_after": balance - expected if balance is not None else None,
     }
 
 

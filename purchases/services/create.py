@@ -108,12 +108,19 @@ def _line_problems(line: BuyLine, provider: str, cap: Decimal) -> list[str]:
 
 def _below_price_problem(line: BuyLine, cap: Decimal) -> str:
     """A max price below the known price: the provider refuses it; sent only when acknowledged."""
-    above_cap = f" (above the cap of {usd(cap)} per item)" if line.known_price > cap else ""
-    return (
+    said = (
         f"{line.label}: the max price {usd(line.max_price)} is below the current price "
-        f"{usd(line.known_price)}{above_cap}, so the provider would refuse it "
-        "(skins_not_found_at_specified_price). Raise the max price, leave the line out, "
-        "or tick “Send anyway”."
+        f"{usd(line.known_price)}"
+    )
+    if line.known_price > cap:  # raising the max price cannot help: leaving it out is what works
+        return (
+            f"{said} (above the cap of {usd(cap)} per item), so the provider would refuse it "
+            "(skins_not_found_at_specified_price) and no allowed max price buys it. Leave the line out "
+            "(or tick “Send anyway” to have it refused)."
+        )
+    return (
+        f"{said}, so the provider would refuse it (skins_not_found_at_specified_price). Raise the max "
+        "price, leave the line out, or tick “Send anyway”."
     )
 
 

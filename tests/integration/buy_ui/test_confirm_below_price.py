@@ -33,6 +33,24 @@ def test_capped_default_below_the_price_is_flagged_per_line(operator_client, fak
     assert "hidden" not in warning[:20] and "skins_not_found_at_specified_price" in warning
     assert 'name="acknowledge"' in warning
     assert response.context["leave_out_url"].endswith(f"?steam_user={user.pk}&items={cheap.pk}")
+    # no allowed max price buys it: the line and the warning say so and offer leaving it out
+    assert "no allowed max price buys them" in warning and "refused for certain" in warning
+    assert 'class="bo-leave-one"' in row and f"items={cheap.pk}" in row
+
+
+def test_the_page_shows_the_expected_spend_the_tolerance_and_the_balance_after(
+    operator_client, fake_provider, settings
+):
+    settings.BUY_PRICE_TOLERANCE = "0.10"
+    fake_provider.balance_amount = Decimal("100.00")
+    items = [make_item(price=Decimal("10.00")), make_item(price=Decimal("2.50"))]
+    response = open_confirm(operator_client, make_user(), items)
+    assert response.context["expected"] == Decimal("12.50")
+    assert response.context["total"] == Decimal("13.75")  # the default max prices: +10 %
+    assert response.context["balance_after"] == Decimal("87.50")
+    page = text(response)
+    assert "the price plus 10 %" in page and 'id="bo-expected">12.50 USD' in page
+    assert 'id="bo-balance-after">87.50 USD' in page
 
 
 def test_nothing_flagged_hides_the_warning(operator_client, fake_provider):
@@ -56,6 +74,8 @@ def test_post_without_acknowledgement_is_refused_with_the_reason(
     assert "AWP | Dragon Lore: the max price 1,000.00 USD is below the current price 9,120.00 USD" in problems
     assert "above the cap of 1,000.00 USD per item" in problems
     assert "skins_not_found_at_specified_price" in problems and "Send anyway" in problems
+    assert "no allowed max price buys it. Leave the line out" in problems
+    assert "Raise the max price" not in problems  # it cannot help a line above the cap
     assert cheap.name not in problems
     assert response.context["below_count"] == 1  # the page shown again still flags the line
     assert response.context["form"]["batch_id"].value() == data["batch_id"]
