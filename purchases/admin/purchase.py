@@ -13,6 +13,7 @@ from . import buy
 from .approvals import ApprovalPagesMixin
 from .common import exact_q
 from .find import FindPagesMixin
+from .list_filters import AmountFilter, CreatedRangeFilter, OperatorFilter, SteamUserFilter
 from .paginator import EstimatedCountPaginator
 from .purchase_list import BatchFilter, NeedsAttentionFilter, PurchaseColumnsMixin, batch_summary, parse_uuid
 from .purchase_page import PurchasePageMixin
@@ -46,7 +47,17 @@ class PurchaseAdmin(
         "created_display",
     )
     list_display_links = None  # the purchase column links its custom_id itself (the item name under it)
-    list_filter = ("state", "provider", NeedsAttentionFilter, "created_at", BatchFilter)
+    list_filter = (
+        "state",
+        "provider",
+        NeedsAttentionFilter,
+        "created_at",
+        CreatedRangeFilter,
+        OperatorFilter,
+        SteamUserFilter,
+        AmountFilter,
+        BatchFilter,
+    )
     list_select_related = ("steam_user",)
     # no date_hierarchy: its DISTINCT date_trunc over every row costs ~0.5 s at a million purchases;
     # the "created" filter (today, 7 days, this month, this year) costs nothing
