@@ -136,3 +136,32 @@ def build_listing(
     shown = sort_items(filter_items(items, name=name, hide_disabled=hide_disabled), sort)
     cards = [card(i, currency) for i in shown]
     return Listing(cards=cards, summary=summarize(items), shown=len(shown))
+
+
+#: a multiplied price within this of local x multiplier counts as applied (providers round to cents)
+MULTIPLIER_SLACK = Decimal("0.02")
+
+
+def multiplier_note(items: Iterable[InventoryItem], multiplier: Decimal | None, provider: str) -> str:
+    """'' when the multiplier asked for shows in the multiplied prices (or none was asked, or nothing is
+    priced); else what the provider did instead, so nobody reads its prices as multiplied."""
+    if multiplier is None or multiplier == 1:
+        return ""
+    priced = [i for i in items if i.price_local]
+    if not priced:
+        return ""
+    multiplied = [i for i in priced if i.multiplied_price_local is not None]
+    if not multiplied:
+        return f"{provider} returned no multiplied prices: the multiplier {multiplier} was not applied."
+    applied = [i for i in multiplied if _multiplied(i, multiplier)]
+    if applied:
+        return ""
+    return (
+        f"{provider} did not apply the multiplier {multiplier}: its multiplied prices are not the local "
+        f"prices times {multiplier}. Read them as {provider} gave them."
+    )
+
+
+def _multiplied(item: InventoryItem, multiplier: Decimal) -> bool:
+    expected = item.price_local * multiplier
+    return abs(item.multiplied_price_local - expected) <= MULTIPLIER_SLACK * max(1, item.price_local)

@@ -27,7 +27,7 @@ from purchases.providers.base import ProviderError
 from . import services
 from .errors import describe_error, problem
 from .forms import InventoryForm
-from .listing import build_listing
+from .listing import build_listing, multiplier_note
 
 logger = logging.getLogger("inventory")
 PERMISSION = permissions.VIEW_INVENTORY
@@ -81,6 +81,7 @@ def _load(request: HttpRequest, steam_user: SteamUser, form: InventoryForm) -> d
         "provider_label": label,
         "currency": inventory.currency_local.upper(),
         "currency_note": currency_note(form.options(), inventory.currency_local, label),
+        "multiplier_note": multiplier_note(inventory.items, form.options().multiplier, label),
         "listing": build_listing(inventory.items, currency=inventory.currency_local, **form.display()),
     }
     if not inventory.items:

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inventory.errors import Problem, describe_error, problem
 from inventory.forms import GAMES, InventoryForm
-from inventory.listing import SORTS, Summary, amount, filter_items, sort_items, summarize
+from inventory.listing import SORTS, Summary, amount, filter_items, multiplier_note, sort_items, summarize
 from inventory.services import REQUEST_OPTIONS, LoadedInventory, fetch_inventory
 from purchases.models import ProviderCode, SteamUser
 from purchases.money import money, usd
@@ -68,6 +68,11 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(as_json(steam_user, form, loaded, items, summary), indent=2))
         else:
             self._table(loaded, items, summary)
+            options_asked = form.options()
+            label = ProviderCode(options_asked.provider).label
+            note = multiplier_note(loaded.inventory.items, options_asked.multiplier, label)
+            if note:
+                self.stdout.write(note)
 
     def _steam_user(self, steam_id: str) -> SteamUser:
         try:

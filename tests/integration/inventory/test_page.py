@@ -246,3 +246,26 @@ def test_query_count_is_small_and_does_not_grow_with_items(support_client, steam
     assert small == large
     assert large <= 10  # session, user, 2 x permissions, Steam user, cache read + write
     assert cached <= large
+
+
+# ------------------------------------------------------------------------------------------ multiplier
+
+
+@pytest.mark.parametrize(("multiplier", "said"), [("2", False), ("1.5", True), ("1", False)])
+def test_the_page_says_when_the_provider_did_not_apply_the_multiplier(
+    support_client, steam_user, fake_provider, multiplier, said
+):
+    fake_provider.answer = Inventory(items=fake_items(8), currency_local="rub")  # multiplied x2
+    body = support_client.get(page_url(multiplier=multiplier)).content.decode()
+    assert ('id="inv-multiplier-note"' in body) is said
+    if said:
+        assert f"did not apply the multiplier {multiplier}" in body
+
+
+def test_no_multiplied_prices_at_all_is_said_too():
+    from inventory.listing import multiplier_note
+    from purchases.providers.base import InventoryItem
+
+    bare = [InventoryItem(asset_id="1", name="x", price=Decimal("1"), price_local=Decimal("90"))]
+    assert "returned no multiplied prices" in multiplier_note(bare, Decimal("1.5"), "SkinsBack")
+    assert multiplier_note(bare, None, "SkinsBack") == ""
