@@ -15,6 +15,7 @@ from django.conf import settings
 
 from ..ages import clock
 from ..models import Purchase, SteamUser
+from ..skins import skin_name_key
 from ..status import COST_STATES
 
 
@@ -26,12 +27,12 @@ def earlier_purchases(
     *, steam_user: SteamUser, names: Iterable[str], now: datetime, exclude: Iterable[int] = ()
 ) -> dict[str, list[Purchase]]:
     """The purchases of `steam_user` that may cost money, created within the window, under each of
-    `names` they match (case and spacing ignored: `buy_skins --name` is typed by hand). One query over the
-    Steam user's own recent rows, the newest 500 (the limits keep them far fewer)."""
+    `names` they match (purchases.skins: case, spacing, ★ and ™ ignored; `buy_skins --name` is typed by
+    hand). One query over the Steam user's own recent rows, the newest 500 (the limits keep them fewer)."""
     wanted: dict[str, list[str]] = defaultdict(list)
     for name in names:
         if name:
-            wanted[skin_key(name)].append(name)
+            wanted[skin_name_key(name)].append(name)
     if not wanted or steam_user.pk is None:
         return {}
     rows = (
@@ -44,14 +45,9 @@ def earlier_purchases(
     )
     found: dict[str, list[Purchase]] = defaultdict(list)
     for purchase in rows:
-        for name in dict.fromkeys(wanted.get(skin_key(purchase.item_name), ())):
+        for name in dict.fromkeys(wanted.get(skin_name_key(purchase.item_name), ())):
             found[name].append(purchase)
     return dict(found)
-
-
-def skin_key(name: str) -> str:
-    """`AK-47 | Redline  (field-tested)` and `AK-47 | Redline (Field-Tested)` are one skin."""
-    return " ".join(name.split()).casefold()
 
 
 def describe(purchase: Purchase) -> str:
