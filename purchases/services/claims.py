@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.sql import UpdateQuery
@@ -36,7 +37,10 @@ def _claim_returning(free: QuerySet[Purchase], values: dict) -> list[Purchase]:
     skipped, exactly as the plain update does. The Steam user and item are read on first use."""
     query = free.query.chain(UpdateQuery)
     query.add_update_values(values)
-    sql, params = query.get_compiler(free.db).as_sql()
+    try:
+        sql, params = query.get_compiler(free.db).as_sql()
+    except EmptyResultSet:  # `pk__in=[]` and the like: nothing to claim, no statement
+        return []
     quote = connections[free.db].ops.quote_name
     columns = ", ".join(quote(f.column) for f in Purchase._meta.concrete_fields)
     rows = Purchase.objects.db_manager(free.db).raw(f"{sql} RETURNING {columns}", params)

@@ -70,3 +70,13 @@ def test_inside_a_transaction_the_batches_run_one_after_another(fake_provider):
     with transaction.atomic():
         purchases_sync()
     assert threads == [threading.main_thread().name] * 2
+
+
+def test_claiming_nothing_is_nothing_on_every_database():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from purchases.services.claims import claim
+
+    assert claim(Purchase.objects.filter(pk__in=[]), now=timezone.now(), lease=timedelta(minutes=1)) == []
