@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from .buy_lines import Line, Plan, SignedPlan, Skipped
 from .models import Game, ProviderCode, Purchase, SteamUser
 from .money import usd
+from .search import USER_HELP, clean
 from .services.create import BuyLine, max_price_cap
 from .validators import parse_money, validate_steam_id
 
@@ -39,18 +40,24 @@ class ChooseUserForm(forms.Form):
     steam_id = forms.CharField(
         required=False, max_length=32, label="or Steam id", help_text="SteamID64, 17 digits."
     )
-    items = forms.CharField(widget=forms.HiddenInput)
+    # none (the dashboard's "Buy skins"): the chosen user's market search comes next
+    items = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # the admin's own autocomplete of Steam users, served by the site that shows this form
         widget = AutocompleteSelect(Purchase._meta.get_field("steam_user"), admin_site)
+        # its search is SteamUserAdmin's: the one search rule (purchases/search.py)
         self.fields["steam_user"] = forms.ModelChoiceField(
-            queryset=SteamUser.objects.all(), required=False, label="Steam user", widget=widget
+            queryset=SteamUser.objects.all(),
+            required=False,
+            label="Steam user",
+            widget=widget,
+            help_text=USER_HELP,
         )
 
     def clean_steam_id(self) -> str:
-        value = self.cleaned_data["steam_id"].strip()
+        value = clean(self.cleaned_data["steam_id"])
         if value:
             validate_steam_id(value)
         return value
@@ -70,6 +77,16 @@ class ChooseUserForm(forms.Form):
         return data
 
 
+#: the orders of a market search (admin/market.py SORT_KEYS sorts by them, before the rows are capped)
+SORTS = [
+    ("", "as the provider lists them"),
+    ("price", "price, lowest first"),
+    ("-price", "price, highest first"),
+    ("wear", "wear, Factory New first"),
+    ("name", "name, A to Z"),
+]
+
+
 class MarketSearchForm(forms.Form):
     provider = forms.ChoiceField(choices=ProviderCode.choices)
     game = forms.ChoiceField(choices=Game.choices)
@@ -78,7 +95,10 @@ class MarketSearchForm(forms.Form):
         max_length=255,
         label="Name",
         help_text="Market hash name, or a part of it (3+ characters).",
+        # the page is for searching: the box has the focus on load (an attribute, no script)
+        widget=forms.TextInput(attrs={"autofocus": True, "enterkeyhint": "search", "spellcheck": "false"}),
     )
+    sort = forms.ChoiceField(choices=SORTS, required=False, label="Sort by")
 
 
 class PickForm(forms.Form):

@@ -13,6 +13,7 @@ from .call_subjects import calls_about
 from .models import ProviderCall, Purchase, PurchaseEvent, WebhookEvent
 from .policy.pause import provider_paused
 from .status import OPEN_STATES, STATES, State
+from .timeline import call_finding, collapse, finding_words, id_pattern
 
 
 def open_purchases() -> QuerySet[Purchase]:
@@ -23,17 +24,24 @@ def attention_q(now: datetime | None = None) -> Q:
     """Flagged, unconfirmed, or open for longer than any trade offer can stay open.
 
     A pending purchase that a pause holds (policy/pause.py) is waiting on purpose, not stuck: the pause's
-    own banner says so, and it is not counted here while the pause lasts."""
+    own banner says so, and it is not counted here while the pause lasts. A purchase a person resolved
+    (services/attention.py: the flag down, its reason kept) is not put back in the queue by its age."""
     now = now or timezone.now()
     query = Q(needs_attention=True)
+    unresolved = Q(attention_reason="")
     for state, info in STATES.items():
         if info.attention_after == timedelta(0):
-            query |= Q(state=state)
+            query |= Q(unresolved, state=state)
         elif state == State.PENDING:
-            query |= Q(~provider_paused(), state=state, created_at__lt=now - info.attention_after)
+            query |= Q(~provider_paused(), unresolved, state=state, created_at__lt=now - info.attention_after)
         elif info.attention_after is not None:
-            query |= Q(state=state, created_at__lt=now - info.attention_after)
+            query |= Q(unresolved, state=state, created_at__lt=now - info.attention_after)
     return query
+
+
+def is_resolved(purchase: Purchase) -> bool:
+    """A person resolved it: the flag is down and the reason it was raised for is kept."""
+    return not purchase.needs_attention and bool(purchase.attention_reason)
 
 
 def needing_attention() -> QuerySet[Purchase]:
@@ -51,6 +59,12 @@ class TimelineEntry:
     callback: WebhookEvent | None = None
     #: of a callback: the event it wrote, shown on the callback's line rather than as a line of its own
     change: PurchaseEvent | None = None
+    #: of a lookup: "found", "not_found" or '' (timeline.call_finding), and its words
+    finding: str = ""
+    said: str = ""
+    #: identical lookups in a row told once (timeline.collapse): how many, and the time of the last one
+    repeats: int = 1
+    until: datetime | None = None
 
 
 #: provider calls and callbacks shown per purchase (the most recent ones); events are all shown
@@ -61,7 +75,8 @@ _KIND_ORDER = {"call": 0, "callback": 1, "event": 2}
 
 
 def purchase_timeline(purchase: Purchase) -> list[TimelineEntry]:
-    """Our events, the provider calls and the callbacks that concerned this purchase, oldest first.
+    """Our events, the provider calls and the callbacks that concerned this purchase, oldest first;
+    identical lookups in a row as one entry (purchases/timeline.py).
 
     Three queries whatever the history: calls and callbacks are matched by substring in the database
     (bounded by time and count), then kept only when the custom_id or buy_id is a whole token.
@@ -73,12 +88,19 @@ def purchase_timeline(purchase: Purchase) -> list[TimelineEntry]:
     # a callback's change is one thing that happened: one line (the callback's), not two
     folded = {w.purchase_event_id: w for w in callbacks if w.purchase_event_id in by_pk}
     entries = [TimelineEntry(at=e.at, kind="event", event=e) for e in events if e.pk not in folded]
-    entries += [TimelineEntry(at=c.started_at, kind="call", call=c) for c in _calls_about(purchase, ids)]
+    pattern = id_pattern(ids)
+    entries += [_call_entry(c, pattern) for c in _calls_about(purchase, ids)]
     entries += [
         TimelineEntry(at=w.received_at, kind="callback", callback=w, change=by_pk.get(w.purchase_event_id))
         for w in callbacks
     ]
-    return sorted(entries, key=lambda e: (e.at, _KIND_ORDER[e.kind]))
+    return collapse(sorted(entries, key=lambda e: (e.at, _KIND_ORDER[e.kind])))
+
+
+def _call_entry(call: ProviderCall, ids: re.Pattern[str] | None) -> TimelineEntry:
+    finding = call_finding(call, ids)
+    said = finding_words(call.provider, finding)
+    return TimelineEntry(at=call.started_at, kind="call", call=call, finding=finding, said=said)
 
 
 def _calls_about(purchase: Purchase, ids: list[str]) -> list[ProviderCall]:

@@ -7,4 +7,4 @@ inventory page) is backoffice/admin.py. Audit records (PurchaseEvent, LogEntry) 
 services, never here.
 """
 
-from . import item, logs, payout_admin, purchase, steam_user  # noqa: F401  (registers the ModelAdmins)
+from . import item, logs, payout_admin, purchase, refunds, steam_user  # noqa: F401  (registers the ModelAdmins)

@@ -35,6 +35,7 @@ from ..services.recheck import Recheck, items_recheck
 from ..status import State
 from .confirm_page import confirm_context, confirm_url
 from .market import market_search, search_results
+from .market_rows import picked_ids, sort_context
 from .pages import AdminPageMixin
 
 PERMISSION = permissions.BUY
@@ -71,15 +72,20 @@ class MarketPageMixin(AdminPageMixin):
         initial = {"provider": settings.DEFAULT_PROVIDER, "game": "cs2"}
         form = MarketSearchForm(request.GET if searched else None, initial=initial)
         context: dict = {"steam_user": user, "form": form}
+        valid = searched and form.is_valid()
+        if valid:  # the table heads: the same search in another order
+            context.update(sort_context(request.GET, form.cleaned_data["sort"]))
         if request.method == "POST":
             pick = PickForm(request.POST)
             if pick.is_valid():
                 provider, entries = pick.picked_entries()
                 picked = items_upsert(provider=provider, entries=entries)
                 return redirect(confirm_url(user.pk, items=picked))
-            context.update(search_results(pick.results.get("p", ""), pick.results.get("e", [])), pick=pick)
-        elif searched and form.is_valid():
-            context.update(market_search(**form.cleaned_data))
+            ticked = request.POST.getlist("picked")
+            rows = pick.results.get("e", [])
+            context.update(search_results(pick.results.get("p", ""), rows, ticked), pick=pick)
+        elif valid:  # a search re-sorted from a table head keeps what was ticked (`picked`)
+            context.update(market_search(**form.cleaned_data, ticked=picked_ids(request.GET)))
         return self.render_page(request, "buy", f"Buy skins for {user}", context)
 
 
@@ -105,6 +111,8 @@ class BuyPagesMixin(AdminPageMixin):
         form = ChooseUserForm(request.GET if chosen else None, initial=initial, admin_site=self.admin_site)
         if chosen and form.is_valid():
             items = parse_ids(form.cleaned_data["items"])
+            if not items:  # the dashboard's "Buy skins": who first, then their market search
+                return redirect("admin:purchases_steamuser_buy", form.cleaned_data["user"].pk)
             return redirect(confirm_url(form.cleaned_data["user"].pk, items=items))
         context = {"form": form, "opts": Item._meta}
         context["items"] = list(Item.objects.filter(pk__in=ids)) if ids else []

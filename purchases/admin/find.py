@@ -1,11 +1,12 @@
 """Find a purchase: one box, one exact id, straight to the purchase (or to a Steam user's purchases).
 
 `/admin/purchases/purchase/find/?q=<id>` (name `admin:purchases_find`), for anyone who may view purchases.
-Our database is asked first, by exact indexed matches only: custom_id (ours are lowercase, so the term is
-matched as typed and lowercased: `BO-1 ` finds `bo-1`), then buy_id or trade offer id, then Steam id, then
-a Steam user's name (admin/find_users.py: exact or prefix, through an index, at most a page of them). A
-custom_id we do not have is asked of every provider; what a provider knows can be imported (POST to
-`find/import/`, `purchases.refresh_purchase` only), which creates it as an imported purchase.
+The term is read by the one search rule of every box (purchases/search.py). Our database is asked first,
+by exact indexed matches only: custom_id (as typed and lowercased: `BO-1 ` finds `bo-1`), then buy_id or
+trade offer id, then Steam id, then a Steam user's name (exact or prefix, through an index, at most
+USER_LIMIT of them). A custom_id we do not have is asked of every provider, lowercased as ours are; what a
+provider knows can be imported (POST to `find/import/`, `purchases.refresh_purchase` only), which creates
+it as an imported purchase.
 
 `FindPagesMixin` gives PurchaseAdmin both pages, routed in its `get_urls` (ahead of the admin's own
 catch-all `<path:object_id>/`) and rendered from admin/purchases/purchase/find.html.
@@ -18,24 +19,22 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
-from .. import permissions
+from .. import permissions, search
 from ..models import Purchase, SteamUser
 from ..providers import PROVIDERS
 from ..providers.base import NotFound, ProviderError
 from ..services.importing import ProviderAnswer, providers_lookup, purchase_import
-from .common import exact_q, provider_label
-from .find_users import users_named
+from .common import provider_label
 from .pages import AdminPageMixin
 
 VIEW_PERMISSION = "purchases.view_purchase"
 IMPORT_PERMISSION = permissions.REFRESH
-MAX_ID_LENGTH = 64
-#: after custom_id (unique), these may match more than one purchase (several providers)
-OTHER_ID_FIELDS = ["buy_id", "trade_offer_id"]
+MAX_ID_LENGTH = search.MAX_ID_LENGTH
 
 
 def find_url(term: str) -> str:
@@ -56,22 +55,22 @@ class FindPagesMixin(AdminPageMixin):
     def find_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm(VIEW_PERMISSION):
             raise PermissionDenied
-        term = request.GET.get("q", "").strip()
+        term = search.clean(request.GET.get("q", ""))
         if not term:
             return self._find_page(request, {"find_autofocus": True})
         if len(term) > MAX_ID_LENGTH:
             problem = f"Too long: ids and names are at most {MAX_ID_LENGTH} characters."
             return self._find_page(request, {"find_query": term, "problem": problem})
-        is_id = not any(c.isspace() for c in term)
+        is_id = search.is_id(term)
         target = local_target(term) if is_id else None
         if target:
             return HttpResponseRedirect(target)
-        users = users_named(term)
+        users = search.users_named(term)
         if len(users.found) == 1 and not users.more:
             return redirect("admin:purchases_steamuser_change", users.found[0].pk)
         if users.found or not is_id:
             return self._find_page(request, {"find_query": term, "users": users})
-        return self._find_page(request, self._providers_context(request, normalise_custom_id(term)))
+        return self._find_page(request, self._providers_context(request, search.custom_id(term)))
 
     def _providers_context(self, request: HttpRequest, custom_id: str) -> dict[str, Any]:
         answers = providers_lookup(custom_id)
@@ -127,21 +126,18 @@ def _provider_names() -> str:
 def local_target(term: str) -> str | None:
     """Where our database sends this id: a purchase's page, or the list of the purchases it matches."""
     changelist = reverse("admin:purchases_purchase_changelist")
-    custom_ids = {term, normalise_custom_id(term)}  # one indexed IN: ours lowercase, an imported one as is
-    pk = Purchase.objects.filter(custom_id__in=custom_ids).values_list("pk", flat=True).first()
+    # custom_id first: unique, one indexed equality (or an IN of the term as typed and lowercased)
+    pk = Purchase.objects.filter(search.custom_id_q(term)).values_list("pk", flat=True).first()
     if pk is not None:
         return reverse("admin:purchases_purchase_change", args=[pk])
-    pks = list(Purchase.objects.filter(exact_q(term, OTHER_ID_FIELDS)).values_list("pk", flat=True)[:2])
+    # a buy_id or trade offer id may match more than one purchase (several providers)
+    others = Q(buy_id=term) | Q(trade_offer_id=term)
+    pks = list(Purchase.objects.filter(others).values_list("pk", flat=True)[:2])
     if len(pks) == 1:
         return reverse("admin:purchases_purchase_change", args=[pks[0]])
-    if pks or SteamUser.objects.filter(steam_id=term).exists():
-        return changelist + "?" + urlencode({"q": term})  # the list's search matches the same exact ids
+    if pks or (search.is_steam_id(term) and SteamUser.objects.filter(steam_id=term).exists()):
+        return changelist + "?" + urlencode({"q": term})  # the list's search follows the same rule
     return None
-
-
-def normalise_custom_id(term: str) -> str:
-    """Our custom_ids are lowercase (uuid-based or `bo-...`): accept them in any case and spacing."""
-    return term.strip().lower()
 
 
 def _describe(answer: ProviderAnswer) -> dict[str, Any]:

@@ -20,17 +20,20 @@ from ..policy.funds import read_balance
 from ..providers import get_provider, provider_class
 from ..providers.base import Balance, CatalogEntry, NotSupported
 from .common import provider_label
+from .market_rows import shown_rows, sort_rows, ticked_summary
 
 log = logging.getLogger(__name__)
 
-SEARCH_LIMIT = 200
+#: the rows one search shows and signs, taken after sorting (so "price, lowest first" shows the cheapest)
+SEARCH_LIMIT = 500
 
 
 # -------------------------------------------------------------------------------------- search
 
 
-def market_search(*, provider: str, game: str, name: str) -> dict:
-    """The provider's search (a read); the local catalog when the provider has none. Never raises."""
+def market_search(*, provider: str, game: str, name: str, sort: str = "", ticked=()) -> dict:
+    """The provider's search (a read); the local catalog when the provider has none, sorted by `sort`
+    (forms.SORTS) and then capped; `found` counts the rows before the cap. Never raises."""
     label = provider_label(provider)
     try:
         entries, source = get_provider(provider, interactive=True).search(name=name, game=game), label
@@ -41,17 +44,26 @@ def market_search(*, provider: str, game: str, name: str) -> dict:
         return {
             "search_error": f"{label} did not answer the search ({error}). Nothing was bought; try again."
         }
-    rows = search_rows(entries, game)
-    return {**search_results(provider, rows), "source": source}
+    rows = sort_rows(search_rows(entries, game), sort)
+    found = len(rows)
+    rows = rows[:SEARCH_LIMIT]
+    return {**search_results(provider, rows, ticked), "source": source, "found": found}
 
 
-def search_results(provider: str, rows: list[dict]) -> dict:
+def search_results(provider: str, rows: list[dict], ticked=()) -> dict:
+    """What the page shows of signed rows: the rows with their wear, which are in our catalog, which are
+    ticked (and their count and total), and the rows signed again for the pick form."""
     known = set(
         Item.objects.filter(provider=provider, provider_item_id__in=[r["id"] for r in rows]).values_list(
             "provider_item_id", flat=True
         )
     )
-    return {"results": rows, "signed": sign_results(provider, rows) if rows else "", "known": known}
+    return {
+        "results": shown_rows(rows),
+        "signed": sign_results(provider, rows) if rows else "",
+        "known": known,
+        **ticked_summary(rows, ticked),
+    }
 
 
 def search_rows(entries: list[CatalogEntry], game: str) -> list[dict[str, str]]:
@@ -69,7 +81,7 @@ def search_rows(entries: list[CatalogEntry], game: str) -> list[dict[str, str]]:
         }
         for e in entries
         if e.item_id
-    ][:SEARCH_LIMIT]
+    ]
 
 
 def sign_results(provider: str, entries: list[dict[str, str]]) -> str:

@@ -5,21 +5,19 @@ from django.urls import path
 
 from ..buy_lines import replaced_by
 from ..export import export_csv
-from ..models import Purchase, SteamUser
+from ..models import Purchase
 from ..permissions import REFRESH as REFRESH_PERMISSION
 from ..providers.base import ProviderError
+from ..search import SEARCH_HELP, USER_LIMIT, purchases_matching
 from ..services import purchases_sync
-from . import buy
+from . import buy, reports
 from .approvals import ApprovalPagesMixin
-from .common import exact_q
 from .find import FindPagesMixin
 from .list_filters import AmountFilter, CreatedRangeFilter, OperatorFilter, SteamUserFilter
 from .paginator import EstimatedCountPaginator
 from .purchase_list import BatchFilter, NeedsAttentionFilter, PurchaseColumnsMixin, batch_summary, parse_uuid
 from .purchase_page import PurchasePageMixin
 
-#: identifiers support staff paste into the search box; each has its own index
-EXACT_SEARCH_FIELDS = ["custom_id", "buy_id", "trade_offer_id"]
 REFUSED_REBUY = (
     "Not bought again: {}. Only failed or rejected purchases are bought again; an unconfirmed one is "
     "resolved by looking it up by its custom_id, never bought under a new one."
@@ -33,6 +31,7 @@ class PurchaseAdmin(
     FindPagesMixin,
     ApprovalPagesMixin,
     buy.BuyPagesMixin,
+    reports.ReportPagesMixin,
     admin.ModelAdmin,
 ):
     """The purchases; their pages (find, approvals, buy) come from the mixins, each routed in its own
@@ -58,13 +57,13 @@ class PurchaseAdmin(
         AmountFilter,
         BatchFilter,
     )
-    list_select_related = ("steam_user",)
+    list_select_related = ("steam_user", "attention_owner")  # the owner: who works a flagged purchase
     # no date_hierarchy: its DISTINCT date_trunc over every row costs ~0.5 s at a million purchases;
     # the "created" filter (today, 7 days, this month, this year) costs nothing
     paginator = EstimatedCountPaginator
-    # the search box matches whole identifiers only (see get_search_results); never a substring scan
+    # the one search rule (purchases/search.py, get_search_results): whole ids, a name's start; never a scan
     search_fields = ("custom_id__exact",)
-    search_help_text = "An exact custom_id, buy_id, trade offer id or Steam id."
+    search_help_text = SEARCH_HELP
     show_full_result_count = False
     list_per_page = 50
     raw_id_fields = ("steam_user", "item", "replaces", "created_by")
@@ -152,11 +151,11 @@ class PurchaseAdmin(
         return redirect("admin:purchases_purchase_change", pk)
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
+        """The one search rule: exact ids, or the purchases of the (at most USER_LIMIT) matching users."""
+        if not search_term.strip():
             return queryset, False
-        query = exact_q(term, EXACT_SEARCH_FIELDS)
-        user_id = SteamUser.objects.filter(steam_id=term).values_list("pk", flat=True).first()
-        if user_id is not None:
-            query |= exact_q(user_id, ["steam_user_id"])
-        return queryset.filter(query), False
+        found, users = purchases_matching(queryset, search_term)
+        if users.more:
+            text = f"More than {USER_LIMIT} Steam users' names start so: showing the purchases of the first "
+            self.message_user(request, text + f"{USER_LIMIT}; type more of the name.", messages.WARNING)
+        return found, False

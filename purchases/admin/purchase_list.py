@@ -4,20 +4,18 @@ batch view (`?batch_id=`) with its summary, which updates its rows in place whil
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from django.contrib import admin
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import Purchase
 from ..money import usd
 from ..selectors import attention_q
-from ..status import MOVING_STATES, SPENT_STATES, UNSETTLED_STATES, State
+from ..spend import SpendSplit, money_by_state
+from ..status import MOVING_STATES, State
 from .common import list_time, state_badge
-from .reasons import reason
+from .reasons import reason, short
 
 
 class BatchFilter(admin.SimpleListFilter):
@@ -45,15 +43,24 @@ def parse_uuid(value: str | None) -> uuid.UUID | None:
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
+    """The needs-attention queue (`selectors.attention_q`): all of it, or by who works on it."""
+
     title = "attention"
     parameter_name = "attention"
+    VALUES = ("yes", "mine", "nobody")
 
     def lookups(self, request, model_admin):
-        return [("yes", "Needs attention")]
+        return [("yes", "Needs attention"), ("mine", "… taken by me"), ("nobody", "… taken by nobody")]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(attention_q())
+        value = self.value()
+        if value not in self.VALUES:
+            return queryset
+        queryset = queryset.filter(attention_q())
+        if value == "mine":
+            return queryset.filter(attention_owner=request.user.pk)
+        if value == "nobody":
+            return queryset.filter(attention_owner__isnull=True)
         return queryset
 
 
@@ -101,8 +108,12 @@ class PurchaseColumnsMixin:
             return state_badge(obj.state)
         css = "bo-reason bo-reason-attention" if why.attention else "bo-reason"
         title = f"{why.text} ({why.codes})" if why.codes else why.text
-        text = format_html('<span class="{}" title="{}">{}</span>', css, title, why.text)
-        return format_html("{}<br>{}", state_badge(obj.state), text)
+        title += f" — Next: {why.next_step}" if why.next_step else ""
+        text = format_html('<span class="{}" title="{}">{}</span>', css, title, short(why.text))
+        # the owner is joined by the list's select_related (purchase.py): no query per row
+        owner = obj.attention_owner if why.attention and obj.attention_owner_id else None
+        taken = owner and format_html('<br><span class="bo-owner">taken by {}</span>', owner.get_username())
+        return format_html("{}<br>{}{}", state_badge(obj.state), text, taken or "")
 
     @admin.display(description="price", ordering="price")
     def price_display(self, obj: Purchase) -> str:
@@ -118,26 +129,21 @@ class PurchaseColumnsMixin:
 
 
 def batch_summary(batch_id: uuid.UUID) -> dict:
-    """Counts per state of one batch, its money, and whether its list keeps updating (anything moving).
+    """Counts per state of one batch, where its money went, and whether its list keeps updating.
 
-    One query: per state, the count, what was debited (the price when the debit is not reported) and the
-    max prices of the purchases whose outcome is not known yet."""
-    rows = (
-        Purchase.objects.filter(batch_id=batch_id)
-        .values_list("state")
-        .annotate(n=Count("id"), spent=Sum(Coalesce("balance_debited", "price")), most=Sum("max_price"))
-        .order_by()
-    )
-    by_state = {state: (n, spent or Decimal(0), most or Decimal(0)) for state, n, spent, most in rows}
-    spent = sum((by_state[s][1] for s in by_state if s in SPENT_STATES), Decimal(0))
-    open_max = sum((by_state[s][2] for s in by_state if s in UNSETTLED_STATES), Decimal(0))
+    One query (`spend.money_by_state`): per state, the count, the debit (the price when the debit is not
+    reported), the refunds recorded and the max prices; the split (delivered, on hold, on the way, failed
+    with the refund not known, refunded) adds up to what was debited."""
+    by_state = money_by_state(Purchase.objects.filter(batch_id=batch_id))
+    split = SpendSplit.of(by_state)
     return {
         "id": batch_id,
-        "summary": [(State(s).label, s, by_state[s][0]) for s in State.values if s in by_state],
-        "total": sum(n for n, _, _ in by_state.values()),
-        "spent": usd(spent),
-        "open_max": usd(open_max) if open_max else "",
+        "summary": [(State(s).label, s, by_state[s].count) for s in State.values if s in by_state],
+        "total": sum(row.count for row in by_state.values()),
+        "debited": usd(split.debited),
+        "split": split,
+        "open_max": usd(split.awaited_max) if split.awaited_max else "",
         "refresh": any(s in MOVING_STATES for s in by_state),
         # held purchases do not move by themselves: the page says so instead of reloading for a day
-        "awaiting": by_state.get(State.AWAITING_APPROVAL, (0,))[0],
+        "awaiting": by_state[State.AWAITING_APPROVAL].count if State.AWAITING_APPROVAL in by_state else 0,
     }

@@ -4,16 +4,25 @@ trade offer and its hold, the actions; then the timeline; then every field, in t
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html
 
 from ..buy_lines import replaced_by
 from ..fields import PROBLEMS, RAW, SECTIONS, section_fields
-from ..models import Purchase
+from ..models import EventSource, Purchase
 from ..money import usd
-from ..selectors import purchase_timeline
+from ..selectors import TimelineEntry, is_resolved, purchase_timeline
+from ..services.attention import (
+    RESOLVED,
+    AttentionError,
+    attention_release,
+    attention_resolve,
+    attention_take,
+)
 from . import buy
-from .reasons import money, reason
+from .reasons import Reason, money, reason
 
 #: fields shown through a display method of the admin rather than as stored (money, links, badges)
 SHOWN_AS = {
@@ -50,15 +59,47 @@ class PurchasePageMixin:
 
     def page_context(self, request, purchase: Purchase) -> dict:
         can_buy_again = purchase.is_rebuyable and buy.can_buy(request) and not replaced_by(purchase)
+        timeline, why = purchase_timeline(purchase), reason(purchase)
         return {
-            "timeline": purchase_timeline(purchase),
-            "reason": reason(purchase),
+            "timeline": timeline,
+            "reason": why,
+            "attention": self.attention_context(request, purchase, why, timeline),
             "money": money(purchase),
             "can_refresh": purchase.is_open and self.has_refresh_purchase_permission(request),
             "buy_again_url": (
                 buy.confirm_url(purchase.steam_user_id, replaces=[purchase.pk]) if can_buy_again else ""
             ),
         }
+
+    def attention_context(self, request, purchase: Purchase, why: Reason, timeline: list) -> dict | None:
+        """The needs-attention panel: what to do next, who works on it, Take it / Release / Resolve; or,
+        once resolved, who resolved it and why (the event is in the timeline already: no query)."""
+        if why.attention:
+            owner = purchase.attention_owner if purchase.attention_owner_id else None
+            return {
+                "open": True,
+                "owner": owner,
+                "mine": owner is not None and owner.pk == request.user.pk,
+                "can_work": self.has_refresh_purchase_permission(request),
+            }
+        resolution = _resolution(timeline) if is_resolved(purchase) else None
+        return {"open": False, "resolution": resolution} if resolution is not None else None
+
+    def get_urls(self):
+        work = self.admin_site.admin_view(self.attention_view)
+        urls = [path("<int:pk>/attention/<str:action>/", work, name="purchases_purchase_attention")]
+        return urls + super().get_urls()
+
+    def attention_view(self, request, pk: int, action: str):
+        """POST only: take, release or resolve (with `because`), then back to the purchase page."""
+        if request.method == "POST" and action in ATTENTION_ACTIONS:
+            try:
+                said = _work(action, pk, request)
+            except AttentionError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, said, messages.SUCCESS)
+        return redirect("admin:purchases_purchase_change", pk)
 
     @admin.display(description="trade offer")
     def trade_offer_link(self, obj: Purchase) -> str:
@@ -76,3 +117,27 @@ class PurchasePageMixin:
     def why_display(self, obj: Purchase) -> str:
         why = reason(obj)
         return why.text or "—"
+
+
+ATTENTION_ACTIONS = ("take", "release", "resolve")
+
+
+def _work(action: str, pk: int, request) -> str:
+    """Carry out one action of the panel through its service; what to tell the person."""
+    if action == "take":
+        attention_take(purchase_id=pk, actor=request.user)
+        return "Taken: you work on it. It shows under “… taken by me” in the list."
+    if action == "release":
+        attention_release(purchase_id=pk, actor=request.user)
+        return "Released: nobody works on it now."
+    purchase = attention_resolve(purchase_id=pk, actor=request.user, because=request.POST.get("because", ""))
+    return f"Resolved {purchase.custom_id}: out of the needs-attention queue."
+
+
+def _resolution(timeline: list[TimelineEntry]):
+    """The latest "Resolved, because…" event of the timeline, or None."""
+    for entry in reversed(timeline):
+        event = entry.event
+        if entry.kind == "event" and event.source == EventSource.ADMIN and event.message.startswith(RESOLVED):
+            return event
+    return None

@@ -13,8 +13,10 @@ from django.utils import timezone
 from ..ages import age
 from ..models import Purchase
 from ..money import usd
+from ..services.lookup import ESCALATED_PREFIX
 from ..status import DOCUMENTED_REFUNDS, STATES, State, reason_words
 from .common import provider_label
+from .next_steps import next_step
 
 #: the states whose provider word is the reason (the trade did not happen, or was rolled back)
 FAILED_STATES = (State.FAILED, State.REVERTED)
@@ -28,6 +30,8 @@ class Reason:
     attention: str = ""
     #: the provider's own words behind it, for a search in its dashboard
     codes: str = ""
+    #: what to do about the attention reason ('' when nobody needs to look)
+    next_step: str = ""
 
     @property
     def text(self) -> str:
@@ -36,7 +40,9 @@ class Reason:
 
 def reason(purchase: Purchase, now: datetime | None = None) -> Reason:
     outcome, codes = _outcome(purchase)
-    return Reason(outcome=outcome, attention=_attention(purchase, now or timezone.now()), codes=codes)
+    attention = _attention(purchase, now or timezone.now())
+    step = next_step(purchase) if attention else ""
+    return Reason(outcome=outcome, attention=attention, codes=codes, next_step=step)
 
 
 def _outcome(p: Purchase) -> tuple[str, str]:
@@ -59,12 +65,36 @@ def _outcome(p: Purchase) -> tuple[str, str]:
 
 def _attention(p: Purchase, now: datetime) -> str:
     if p.needs_attention:
-        return _sentence(f"Needs attention: {p.attention_reason or 'flagged'}")
+        return _sentence(f"Needs attention: {_since(p, now) or p.attention_reason or 'flagged'}")
+    if p.attention_reason:
+        return ""  # a person resolved it (services/attention.py): its age no longer counts
     after = STATES[State(p.state)].attention_after if p.state in State.values else None
-    if after and p.created_at < now - after:
+    if after is not None and p.created_at < now - after:
         state = p.get_state_display().lower()
         return _sentence(f"Needs attention: {state} for {age(p.created_at, now)}")
     return ""
+
+
+def _since(p: Purchase, now: datetime) -> str:
+    """An escalated "unknown to the provider" reason, with for how long: "Unknown to SkinsBack for 3 hours,
+    past its 10-minute offer window: …" ('' for any other reason)."""
+    text = p.attention_reason
+    if not text.startswith(ESCALATED_PREFIX) or " past its " not in text:
+        return ""
+    return text.replace(" past its ", f" for {age(p.sent_at or p.created_at, now)}, past its ", 1)
+
+
+def short(text: str, limit: int = 64) -> str:
+    """At most `limit` characters and an ellipsis, cut between words (never inside one): at the end of a
+    clause when one ends in the last third, else at the last space."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    clause = max(head.rfind(mark) for mark in (": ", "; ", ", ", " · "))
+    if clause >= limit * 2 // 3:
+        return text[:clause] + "…"
+    cut = head.rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:·—-") + "…"
 
 
 def _sentence(text: str) -> str:

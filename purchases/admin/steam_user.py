@@ -1,12 +1,13 @@
 from django.contrib import admin
-from django.contrib.admin.views.main import ChangeList
-from django.db.models import Count, Q
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.db.models import Count
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from .. import permissions
 from ..models import Purchase, SteamUser
+from ..search import SEARCH_HELP, steam_users_matching
 from . import buy
-from .find_users import with_name_starting
 from .paginator import EstimatedCountPaginator
 from .payout_admin import url_history
 from .steam_user_purchases import purchases_url, user_purchases
@@ -38,10 +39,10 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
     list_filter = ("created_at",)
     # no date_hierarchy: its DISTINCT date_trunc and MIN/MAX read every user; the "created at" filter does not
     paginator = EstimatedCountPaginator
-    # a Steam id exactly or the start of a name, through indexes (get_search_results); the buy page's
-    # autocomplete searches with these too
+    # the one search rule (purchases/search.py, get_search_results): a Steam id, the start of a name, or
+    # the receiver of a purchase with this id, through indexes; the buy page's autocomplete searches so too
     search_fields = ("steam_id__exact",)
-    search_help_text = "A Steam id, or the start of a name (any case)."
+    search_help_text = SEARCH_HELP
     readonly_fields = ("partner", "masked_token", "created_at", "updated_at", "inventory_link")
     fields = ("steam_id", "display_name", "trade_url", "partner", "masked_token", "note", "inventory_link")
     show_full_result_count = False
@@ -50,11 +51,12 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
     ordering = ("-created_at", "-pk")
 
     def get_search_results(self, request, queryset, search_term):
-        """Never a `contains` scan: the id's unique index, or a range of the LOWER(display_name) index."""
-        term = search_term.strip()
-        if not term:
+        """Never a `contains` scan: the id's unique index, or a range of the LOWER(display_name) index;
+        in name order (the autocomplete's, and the list's unless a column header was clicked)."""
+        if not search_term.strip():
             return queryset, False
-        return with_name_starting(queryset, term.lower(), or_q=Q(steam_id=term)), False
+        name_order = ORDER_VAR not in request.GET
+        return steam_users_matching(queryset, search_term, name_order=name_order), False
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # the admin's own hook with the object it already read: read once
@@ -86,6 +88,24 @@ class SteamUserAdmin(buy.MarketPageMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return SteamUserChangeList
+
+    def get_list_display(self, request):
+        """The columns, then each row's way on: "Buy skins" for who may buy (never Support), "Inventory" for
+        who may see it. The links depend on who looks, so the column is made per request."""
+        may_buy, may_see = buy.can_buy(request), request.user.has_perm(permissions.VIEW_INVENTORY)
+
+        @admin.display(description="open")
+        def links(obj: SteamUser) -> str:
+            html = []
+            if may_buy:
+                url = reverse("admin:purchases_steamuser_buy", args=[obj.pk])
+                html.append(format_html('<a href="{}" class="bo-row-buy">Buy skins</a>', url))
+            if may_see:
+                url = reverse("admin:inventory_page", args=[obj.steam_id])
+                html.append(format_html('<a href="{}" class="bo-row-inventory">Inventory</a>', url))
+            return format_html_join(" · ", "{}", ((link,) for link in html)) if html else "—"
+
+        return (*self.list_display, links) if may_buy or may_see else self.list_display
 
     @admin.display(description="purchases")
     def purchase_count(self, obj: SteamUser) -> str:

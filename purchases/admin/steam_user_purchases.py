@@ -1,22 +1,20 @@
 """A Steam user's purchases on their admin page: the recent ones and the totals, in two queries.
 
-Two queries whatever the number of purchases: one aggregate (count, money spent, in progress) and one
-LIMITed list of the newest, reading only the columns shown. Money spent counts what was debited (or the
-price when no debit was reported) in the states that spend money, as the dashboard does.
+Two queries whatever the number of purchases: one aggregate per state (`spend.money_by_state`: the counts,
+the debits, the refunds recorded) and one LIMITed list of the newest, reading only the columns shown. The
+money is split as support is asked about it (delivered, on hold, on the way, failed with the refund not
+known, refunded), adding up to what was debited (purchases/spend.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from ..models import Purchase, SteamUser
-from ..status import OPEN_STATES, SPENT_STATES
+from ..spend import SpendSplit, money_by_state
+from ..status import OPEN_STATES
 
 RECENT = 10
 COLUMNS = ("pk", "custom_id", "item_name", "provider", "state", "price", "max_price", "balance_debited")
@@ -26,7 +24,7 @@ COLUMNS = ("pk", "custom_id", "item_name", "provider", "state", "price", "max_pr
 class UserPurchases:
     recent: list[Purchase]
     count: int
-    spent: Decimal
+    split: SpendSplit
     open_count: int
     list_url: str
 
@@ -42,16 +40,12 @@ def purchases_url(steam_user_id: int) -> str:
 
 def user_purchases(steam_user: SteamUser) -> UserPurchases:
     mine = Purchase.objects.filter(steam_user=steam_user)
-    totals: dict[str, Any] = mine.order_by().aggregate(
-        count=Count("pk"),
-        spent=Sum(Coalesce("balance_debited", "price"), filter=Q(state__in=SPENT_STATES)),
-        open_count=Count("pk", filter=Q(state__in=OPEN_STATES)),
-    )
+    by_state = money_by_state(mine)
     recent = list(mine.only(*COLUMNS, "created_at").order_by("-created_at", "-id")[:RECENT])
     return UserPurchases(
         recent=recent,
-        count=totals["count"],
-        spent=totals["spent"] or Decimal("0"),
-        open_count=totals["open_count"],
+        count=sum(row.count for row in by_state.values()),
+        split=SpendSplit.of(by_state),
+        open_count=sum(row.count for state, row in by_state.items() if state in OPEN_STATES),
         list_url=purchases_url(steam_user.pk),
     )

@@ -22,6 +22,7 @@ from typing import Any
 from ..models import Purchase, PurchaseEvent
 from ..providers import PROVIDERS, status_map
 from ..providers.base import PurchaseInfo
+from ..selectors import is_resolved
 from ..status import FINAL_STATES, STATE_RANK, State, normalize
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 HINT_SOURCES = frozenset({"webhook"})
 UNKNOWN_STATUS = "Unknown provider status"
 UNREADABLE = "Unreadable in the provider's answer"
+CORRECTED = "Corrected by the provider's later answer"
 #: attention reasons that a later, readable answer lifts
 CLEARED_BY_A_GOOD_ANSWER = (UNKNOWN_STATUS, UNREADABLE)
 #: our own texts in error_reason (buy.py: a lost answer; lookup.py: an inferred rejection), replaced as
@@ -91,7 +93,7 @@ def judge(purchase: Purchase, info: PurchaseInfo, *, source: str, now: datetime)
     if hint and state != State.REVERTED:
         return Verdict(purchase.state, purchase.provider_status, verify=True)  # ask before reopening
     was = purchase.provider_status or purchase.error_code or "our inference"
-    why = f"Corrected by the provider's later answer: {info.status} ({state}), was {purchase.state} ({was})"
+    why = f"{CORRECTED}: {info.status} ({state}), was {purchase.state} ({was})"
     return Verdict(state, info.status, attention=why[:255], note=why)
 
 
@@ -192,10 +194,15 @@ def _attention(purchase: Purchase, info: PurchaseInfo, verdict: Verdict) -> dict
     reason = verdict.attention
     if info.unreadable:
         reason = f"{UNREADABLE}: " + ", ".join(info.unreadable)
+    resolved = is_resolved(purchase)  # by a person: services/attention.py
+    if reason and resolved and purchase.attention_reason == reason[:255]:
+        return {}  # a person resolved this very reason: the same answer again does not raise it again
     if reason:
         return {"needs_attention": True, "attention_reason": reason[:255]}
     if purchase.needs_attention and purchase.attention_reason.startswith(CLEARED_BY_A_GOOD_ANSWER):
         return {"needs_attention": False, "attention_reason": ""}  # the provider's answer reads well again
+    if resolved and verdict.state != purchase.state:
+        return {"attention_reason": ""}  # a resolution concerned the state it was made in
     return {}
 
 

@@ -21,6 +21,22 @@ from .writes import write_changes
 
 UNKNOWN_TO_PROVIDER = "The provider does not know this purchase"
 UNATTRIBUTED = "The provider's answer named no custom_id or buy_id we could match to this purchase"
+#: still unknown after its offer window: escalated with what it means and what to do (admin/reasons.py
+#: adds for how long, from the row)
+UNKNOWN_PAST_WINDOW = (
+    "Unknown to {label} past its {minutes}-minute offer window: it never reached {label} if no debit "
+    "appears; check {label}'s balance history, then resolve it or buy the skin again"
+)
+ESCALATED_PREFIX = "Unknown to "
+
+
+def unknown_past_window(provider: Provider) -> str:
+    return UNKNOWN_PAST_WINDOW.format(label=provider.label, minutes=provider.offer_window_minutes)
+
+
+def is_unknown_reason(text: str) -> bool:
+    """The attention reason says the provider does not know the purchase (escalated or not)."""
+    return text == UNKNOWN_TO_PROVIDER or text.startswith(ESCALATED_PREFIX)
 
 
 @dataclass
@@ -172,14 +188,15 @@ def _answered(pairs, *, source: str, actor, now: datetime) -> list[Change]:
 
 def _unattributed(purchase: Purchase) -> Change | None:
     """The answer held entries we could not tell apart: nothing is concluded about this purchase."""
-    if purchase.needs_attention:
-        return None
+    if purchase.needs_attention or purchase.attention_reason == UNATTRIBUTED:
+        return None  # flagged already, or a person resolved it (services/attention.py)
     return Change(purchase=purchase, fields={"needs_attention": True, "attention_reason": UNATTRIBUTED})
 
 
 def _not_found(purchase: Purchase, provider: Provider, now: datetime, source: str) -> Change | None:
     """Unconfirmed and older than the offer window: it never arrived. Rejected: as expected. Anything
-    else: flag, never change."""
+    else: flagged, never changed; still unknown past the offer window, escalated with what to do (with an
+    event). Left alone when flagged for something else or resolved by a person (services/attention.py)."""
     window = timedelta(minutes=provider.offer_window_minutes)
     sent = purchase.sent_at or purchase.created_at
     if purchase.state == State.UNCONFIRMED and sent < now - window:
@@ -193,7 +210,15 @@ def _not_found(purchase: Purchase, provider: Provider, now: datetime, source: st
             message=NEVER_REACHED,
         )
         return Change(purchase=purchase, fields=fields, event=event)
-    if purchase.state in (State.UNCONFIRMED, State.REJECTED) or purchase.needs_attention:
-        return None  # still inside the window, refused as we thought, or already flagged
-    fields = {"needs_attention": True, "attention_reason": UNKNOWN_TO_PROVIDER}
-    return Change(purchase=purchase, fields=fields)
+    if purchase.state in (State.UNCONFIRMED, State.REJECTED):
+        return None  # still inside the window, or refused as we thought
+    reason = unknown_past_window(provider)[:255] if sent < now - window else UNKNOWN_TO_PROVIDER
+    current = purchase.attention_reason
+    if current == reason or (purchase.needs_attention and current != UNKNOWN_TO_PROVIDER):
+        return None  # flagged so already, or for something else
+    if not purchase.needs_attention and is_unknown_reason(current):
+        return None  # a person resolved it
+    fields = {"needs_attention": True, "attention_reason": reason}
+    escalated = reason != UNKNOWN_TO_PROVIDER
+    event = PurchaseEvent(purchase=purchase, at=now, source=source, message=f"Escalated: {reason}"[:255])
+    return Change(purchase=purchase, fields=fields, event=event if escalated else None)

@@ -25,9 +25,9 @@ def assert_columns_in_view(page) -> None:
         header = page.locator(f"#result_list th.column-{column}").bounding_box()
         assert header and header["x"] + header["width"] <= VIEWPORT["width"], column
     assert table["x"] + table["width"] <= VIEWPORT["width"]
-    # no cell wraps: every row is two short lines (custom_id over the item name, the badge over the reason)
+    # short rows: the whole item name and the reason wrap (issue 21: never cut mid-word), at most ~4 lines
     heights = page.locator("#result_list tbody tr").evaluate_all("rows => rows.map(r => r.offsetHeight)")
-    assert max(heights) < 60, heights
+    assert max(heights) < 100, heights
     scroll = page.locator("#result_list").evaluate(
         "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]"
     )

@@ -78,7 +78,7 @@ def test_find_a_user_by_name_and_read_their_purchases(page, live_server, sandbox
     page.goto(f"{live_server.url}/admin/purchases/purchase/find/?q=redline+rick")
     page.wait_for_url(f"**/admin/purchases/steamuser/{rick.pk}/change/")
     totals = page.inner_text("#bo-user-totals")
-    assert "12 purchases" in totals and "4,938.00 USD spent" in totals and "4 in progress" in totals
+    assert "12 purchases" in totals and "4,938.00 USD delivered" in totals and "4 in progress" in totals
     assert page.locator("#bo-user-recent tbody tr").count() == 10
     assert page.locator("#bo-user-recent .bo-badge").first.is_visible()
     page.locator("#bo-user-purchases").scroll_into_view_if_needed()

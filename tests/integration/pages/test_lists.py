@@ -119,7 +119,8 @@ def test_the_batch_summary_counts_states_and_money():
         "unconfirmed": 1,
         "pending": 1,
     }
-    assert summary["spent"] == "14.50 USD"
+    assert summary["debited"] == "14.50 USD"  # the failed one went to a failed offer, not delivered
+    assert (summary["split"].delivered, summary["split"].failed) == (Decimal("10.00"), Decimal("4.50"))
     assert summary["open_max"] == "40.00 USD"  # the unconfirmed and pending may still cost their max
     assert summary["refresh"] is True
 
@@ -130,6 +131,6 @@ def test_the_batch_page_updates_in_place_and_the_plain_list_does_not(operator_cl
     page = operator_client.get(LIST_URL, {"batch_id": str(batch_id)}).content.decode()
     assert "backoffice/batch_live.js" in page and 'data-refresh="1"' in page
     assert 'http-equiv="refresh"' not in page  # no full reload: ticked boxes would be lost
-    assert "Spent <strong" in page and "3.27 USD" in page
+    assert "Debited <strong" in page and "3.27 USD</strong> on the way" in page
     plain = operator_client.get(LIST_URL).content.decode()
     assert "batch_live.js" not in plain

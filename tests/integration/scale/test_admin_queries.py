@@ -17,6 +17,7 @@ from purchases.models import (
     ProviderCall,
     Purchase,
     PurchaseEvent,
+    Refund,
     SteamUser,
     WebhookEvent,
 )
@@ -68,6 +69,13 @@ def _operator_limit() -> OperatorLimit:
     return OperatorLimit.objects.create(user=user, daily_limit_usd="700.00")
 
 
+def _refund() -> Refund:
+    n = Refund.objects.count()
+    user = get_user_model().objects.create_user(username=f"refunder-{n}", is_staff=True)
+    purchase = make_purchase(steam_user=make_user(), state="failed", price="5.00")
+    return Refund.objects.create(purchase=purchase, amount="5.00", reference=f"tx-{n}", recorded_by=user)
+
+
 ROW_FACTORIES: dict[type, Callable[[], object]] = {
     Purchase: _purchase,
     SteamUser: _steam_user,
@@ -76,6 +84,7 @@ ROW_FACTORIES: dict[type, Callable[[], object]] = {
     ProviderCall: _provider_call,
     WebhookEvent: _webhook_event,
     OperatorLimit: _operator_limit,
+    Refund: _refund,
 }
 
 

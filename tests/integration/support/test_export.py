@@ -12,13 +12,12 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from purchases.export import CHUNK_SIZE, COLUMNS, csv_response
+from purchases.export import CHUNK_SIZE, HEADERS, csv_response
 from purchases.models import Purchase
 from tests.factories import make_purchase, make_user
 
 pytestmark = pytest.mark.django_db
 LIST_URL = "/admin/purchases/purchase/"
-HEADERS = [header for header, _ in COLUMNS]
 
 
 def run_action(client, pks, *, url=LIST_URL, select_across=False):
