@@ -172,26 +172,99 @@ def json_body(response: requests.Response) -> dict[str, Any]:
 def stream_array(fp: Any, key: str) -> Generator[Any, None, dict[str, Any]]:
     """Yield the elements of the top-level array `key` one by one while the body is still arriving
     (ijson, numbers with a fraction as Decimal); returns the top-level scalars (status, error_code,
-    ...) as the generator's return value so the caller can judge the envelope at the end."""
-    prefix = f"{key}.item"
-    meta: dict[str, Any] = {}
-    builder: Any = None
-    depth = 0
+    ...) as the generator's return value so the caller can judge the envelope at the end.
+
+    The elements are built by ijson's own builder (in C with the yajl2_c backend), not event by event in
+    Python: the body's top-level object is built with a `map_type` that hands us that object as soon as it
+    opens, and after each piece of the body read, the complete elements of `key` are taken out of it (the
+    last one may still be arriving, so it waits for the next piece), and any other container at the top
+    level is emptied: memory stays flat whatever the size of the list. Only objects and arrays are yielded
+    (scalars in the list are skipped). A body that is valid JSON but not an object yields nothing and
+    returns {}; one that is not JSON (cut off, garbled, an HTML page) raises InvalidResponse.
+    """
+    head = _first_bytes(fp)
+    if not head.lstrip().startswith(b"{"):
+        return (yield from _not_an_object(head, fp))
+    envelope: dict[str, Any] = {}
+    first = [True]
+
+    def new_map() -> dict[str, Any]:  # the builder asks for every object; the first is the envelope
+        if first:
+            first.clear()
+            return envelope
+        return {}
+
+    done = ijson.sendable_list()  # receives the whole (emptied) envelope at the very end; unused
+    builder = ijson.items_coro(done, "", map_type=new_map, use_float=False)
+    chunk = head
     try:
-        for path, event, value in ijson.parse(fp, use_float=False):
-            if builder is None and path == prefix and event in ("start_map", "start_array"):
-                builder, depth = ijson.ObjectBuilder(), 0
-            if builder is not None:
-                builder.event(event, value)
-                depth += {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}.get(event, 0)
-                if depth == 0:
-                    yield builder.value
-                    builder = None
-            elif "." not in path and path and event in ("string", "number", "boolean", "null"):
-                meta[path] = value
+        while chunk:
+            builder.send(chunk)
+            ready = _take(envelope, key, final=False)
+            if ready:
+                yield from ready
+            chunk = _read(fp)
+        builder.close()
     except ijson.JSONError:
         raise InvalidResponse("the list is not valid JSON (cut off, garbled or an HTML page)") from None
-    return meta
+    yield from _take(envelope, key, final=True)
+    return {name: value for name, value in envelope.items() if not isinstance(value, dict | list)}
+
+
+_READ_SIZE = 64 * 1024
+
+
+def _read(fp: Any) -> bytes:
+    chunk = fp.read(_READ_SIZE)
+    return chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+
+
+def _first_bytes(fp: Any) -> bytes:
+    """The first piece of the body that holds something other than white space (or all of it)."""
+    head = b""
+    while not head.strip():
+        chunk = _read(fp)
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def _take(envelope: dict[str, Any], key: str, *, final: bool) -> list[Any]:
+    """The complete elements of envelope[key] so far, removed from it; other containers emptied."""
+    ready: list[Any] = []
+    for name, value in envelope.items():
+        if type(value) is list:
+            if name == key:
+                upto = len(value) if final else len(value) - 1  # the last one may be incomplete
+                if upto > 0:
+                    ready = [element for element in value[:upto] if type(element) in _CONTAINERS]
+                    del value[:upto]
+            else:
+                value.clear()
+        elif type(value) is dict:
+            value.clear()
+    return ready
+
+
+_CONTAINERS = (dict, list)
+
+
+def _not_an_object(head: bytes, fp: Any) -> Generator[Any, None, dict[str, Any]]:
+    """Check the rest of a body whose top level is not an object (nothing in it to yield)."""
+    events = ijson.sendable_list()
+    checker = ijson.basic_parse_coro(events)
+    chunk = head
+    try:
+        while chunk:
+            checker.send(chunk)
+            events.clear()
+            chunk = _read(fp)
+        checker.close()
+    except ijson.JSONError:
+        raise InvalidResponse("the list is not valid JSON (cut off, garbled or an HTML page)") from None
+    return {}
+    yield  # a generator, like stream_array
 
 
 FAIL_STATUS = "fail"  # public SDKs treat {"status":"fail"} like "error"; neither vendor page shows it

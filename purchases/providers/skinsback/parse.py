@@ -216,20 +216,34 @@ def inventory_item(entry: dict[str, Any]) -> InventoryItem:
 
 
 def catalog_entry(entry: dict[str, Any], game: str) -> CatalogEntry:
-    price = money(entry.get("price"))
-    if price is None:
-        raise InvalidResponse("a price-list item has no price", provider=CODE)
+    """One item of the price list (called 100,000 times an import): the shapes the list prints (a number as
+    a Decimal or an int, ids as ints or strings) read directly, anything else through the tolerant readers."""
+    price = entry.get("price")
+    if not (type(price) is Decimal and price.is_finite()):  # ijson gives fractions as finite Decimals
+        price = money(price)
+        if price is None:
+            raise InvalidResponse("a price-list item has no price", provider=CODE)
+    quantity = entry.get("count")
     return CatalogEntry(
         provider=CODE,
         name=str(entry.get("name") or ""),
         price=price,
-        item_id=ident(entry.get("id")),
+        item_id=_ident(entry.get("id")),
         game=game,
-        classid=ident(entry.get("classid")) or "",
-        instanceid=ident(entry.get("instanceid")) or "",
-        count=count(entry.get("count")),
+        classid=_ident(entry.get("classid")) or "",
+        instanceid=_ident(entry.get("instanceid")) or "",
+        count=None if quantity is None else count(quantity),
         raw=entry,
     )
+
+
+def _ident(value: Any) -> str | None:
+    """`ident`, with its two common cases first."""
+    if type(value) is str and value:
+        return value.strip()
+    if type(value) is int:
+        return str(value)
+    return ident(value)
 
 
 def balance(body: dict[str, Any]) -> Balance:
