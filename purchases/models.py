@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from .permissions import CODENAMES, codename
 from .providers import PROVIDERS
+from .skins import skin_key
 from .status import FINAL_STATES, OPEN_STATES, REBUYABLE_STATES, State
 from .validators import mask_token, mask_trade_url, validate_steam_id, validate_trade_url_for
 
@@ -132,6 +133,10 @@ class Item(models.Model):
     available = models.BooleanField(default=True)
     raw = models.JSONField(default=dict, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
+    #: the skin whatever the provider calls it (purchases/skins.py): matches the same skin at other providers
+    skin = models.CharField(
+        "skin key", max_length=300, blank=True, db_default="", db_index=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -142,6 +147,12 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_provider_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.skin = skin_key(self.name, self.game)  # bulk writes (the catalog import) set it themselves
+        if kwargs.get("update_fields") is not None and {"name", "game"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "skin"}
+        super().save(*args, **kwargs)
 
 
 class Purchase(models.Model):

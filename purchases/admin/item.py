@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from ..ages import ago
 from ..models import Item
 from ..money import usd
 from ..providers.base import ProviderError
+from ..quotes import listed_elsewhere
 from ..services.catalog import items_refresh
 from . import buy
 
@@ -29,6 +30,7 @@ class ItemAdmin(admin.ModelAdmin):
         "classid",
         "instanceid",
         "available",
+        "listed_elsewhere",
         "raw",
         "synced_at",
     )
@@ -39,6 +41,23 @@ class ItemAdmin(admin.ModelAdmin):
     @admin.display(description="Price", ordering="price")
     def price_usd(self, item: Item) -> str:
         return usd(item.price)
+
+    @admin.display(description="Also listed at")
+    def listed_elsewhere(self, item: Item) -> str:
+        """The same skin at the other providers (purchases/quotes.py): their cheapest listing on sale."""
+        found = listed_elsewhere(item)
+        if not found:
+            return "no other provider lists this skin in our catalog"
+        rows = (
+            (
+                quote.label,
+                reverse("admin:purchases_item_change", args=[quote.item.pk]),
+                usd(quote.price),
+                _read(quote),
+            )
+            for quote in found
+        )
+        return format_html_join("<br>", '{}: <a href="{}">{}</a> <span class="bo-muted">({})</span>', rows)
 
     @admin.display(description="Price read", ordering="synced_at")
     def prices_read(self, item: Item) -> str:
@@ -76,3 +95,11 @@ class ItemAdmin(admin.ModelAdmin):
         gone = sum(1 for item in items if not item.available)
         text = f"{refreshed} item{'s' if refreshed != 1 else ''} refreshed"
         self.message_user(request, text + (f"; {gone} no longer on sale." if gone else "."), messages.SUCCESS)
+
+
+def _read(quote) -> str:
+    return f"price read {ago(quote.read_at)}" if quote.read_at else "price never read"
+
+
+def _item_url(pk: int) -> str:
+    return reverse("admin:purchases_item_change", args=[pk])

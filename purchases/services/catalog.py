@@ -28,6 +28,7 @@ from django.utils import timezone
 from ..models import Item
 from ..providers import get_provider
 from ..providers.base import CatalogEntry
+from ..skins import skin_key
 
 CHUNK = 5000
 PICKED_FIELDS = ["name", "game", "price", "classid", "instanceid", "available", "synced_at"]
@@ -58,7 +59,7 @@ def catalog_sync(*, provider: str, game: str, progress: Callable[[int], None] | 
         if not entry.item_id:
             continue
         # one row per id, the last listing wins (a statement may not upsert the same row twice)
-        rows[entry.item_id] = _row(entry)
+        rows[entry.item_id] = _row(entry, game)
         if len(rows) == CHUNK:
             writer.write(rows, report)
             rows = {}
@@ -121,16 +122,19 @@ class _Writer:
         return created, len(written) - created
 
 
-def _row(entry: CatalogEntry) -> list:
-    """[id, name, price, classid, instanceid, raw]: the price as its Decimal's text (exact), `raw` as the
-    text Django writes for a JSONField (json.dumps; a Decimal in it as its text, like `jsonable`)."""
+def _row(entry: CatalogEntry, game: str) -> list:
+    """[id, name, price, classid, instanceid, raw, skin]: the price as its Decimal's text (exact), `raw` as
+    the text Django writes for a JSONField (json.dumps; a Decimal in it as its text, like `jsonable`), the
+    skin key as Item.save would set it."""
+    name = entry.name[:255]
     return [
         entry.item_id,
-        entry.name[:255],
+        name,
         str(entry.price),
         entry.classid or "",
         entry.instanceid or "",
         _dumps(entry.raw),
+        skin_key(name, game),
     ]
 
 
@@ -140,7 +144,7 @@ _dumps = json.JSONEncoder(default=str).encode  # json.dumps(value, default=str),
 _UPSERT_POSTGRES = """
 WITH listed AS (
     SELECT e->>0 AS provider_item_id, e->>1 AS name, (e->>2)::{numeric} AS price, e->>3 AS classid,
-           e->>4 AS instanceid, (e->>5)::jsonb AS raw
+           e->>4 AS instanceid, (e->>5)::jsonb AS raw, e->>6 AS skin
     FROM jsonb_array_elements(%(listed)s::jsonb) AS e
 ), known AS (
     SELECT (i.name, i.game, i.price, i.classid, i.instanceid, i.raw)
@@ -149,27 +153,30 @@ WITH listed AS (
          ON i.provider = %(provider)s AND i.provider_item_id = l.provider_item_id
 ), written AS (  -- runs to completion though the query does not read it
     INSERT INTO {table} AS i
-        (provider, game, available, synced_at, provider_item_id, name, price, classid, instanceid, raw)
+        (provider, game, available, synced_at, provider_item_id, name, price, classid, instanceid, raw, skin)
     SELECT %(provider)s, %(game)s, TRUE, %(now)s, l.* FROM listed AS l
     ON CONFLICT (provider, provider_item_id) DO UPDATE SET
         name = excluded.name, game = excluded.game, price = excluded.price, classid = excluded.classid,
-        instanceid = excluded.instanceid, raw = excluded.raw, available = TRUE, synced_at = excluded.synced_at
+        instanceid = excluded.instanceid, raw = excluded.raw, available = TRUE,
+        synced_at = excluded.synced_at, skin = excluded.skin
 )
 SELECT (SELECT count(*) FROM known), (SELECT count(*) FROM known WHERE changed)
 """
 # `WHERE true` keeps SQLite's parser from reading ON CONFLICT as the ON of a join
 _UPSERT_SQLITE = """
 INSERT INTO {table} AS i
-    (provider, game, available, synced_at, provider_item_id, name, price, classid, instanceid, raw)
+    (provider, game, available, synced_at, provider_item_id, name, price, classid, instanceid, raw, skin)
 SELECT %s, %s, 1, %s, json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'),
        json_extract(e.value, '$[2]'), json_extract(e.value, '$[3]'), json_extract(e.value, '$[4]'),
-       json_extract(e.value, '$[5]')
+       json_extract(e.value, '$[5]'), json_extract(e.value, '$[6]')
 FROM json_each(%s) AS e WHERE true
 ON CONFLICT (provider, provider_item_id) DO UPDATE SET
     name = excluded.name, game = excluded.game, price = excluded.price, classid = excluded.classid,
-    instanceid = excluded.instanceid, raw = excluded.raw, available = 1, synced_at = excluded.synced_at
-WHERE (i.name, i.game, i.price, i.classid, i.instanceid, i.raw) IS NOT
-      (excluded.name, excluded.game, excluded.price, excluded.classid, excluded.instanceid, excluded.raw)
+    instanceid = excluded.instanceid, raw = excluded.raw, available = 1, synced_at = excluded.synced_at,
+    skin = excluded.skin
+WHERE (i.name, i.game, i.price, i.classid, i.instanceid, i.raw, i.skin) IS NOT
+      (excluded.name, excluded.game, excluded.price, excluded.classid, excluded.instanceid, excluded.raw,
+       excluded.skin)
 RETURNING provider_item_id, id
 """
 _STAMP_SQLITE = """
@@ -214,13 +221,14 @@ def items_upsert(*, provider: str, entries: list[dict]) -> list[int]:
                 provider_item_id=e["id"],
                 available=True,
                 synced_at=now,
+                skin=skin_key(e["name"], e["game"]),
                 **{f: e[f] for f in fields},
             )
             for e in entries
         ],
         update_conflicts=True,
         unique_fields=["provider", "provider_item_id"],
-        update_fields=PICKED_FIELDS,
+        update_fields=[*PICKED_FIELDS, "skin"],
     )
     ids = [e["id"] for e in entries]
     pks = dict(
