@@ -1,7 +1,8 @@
 """Per-provider, per-game catalogs of listings, generated lazily from a few hundred real names.
 
 Listing `i` of a game (0-based) has id `ID_BASE[(provider, game)] + i + 1` and the name `names[i % N]`.
-The first N listings cost the name's base price; later ones up to 20 % more. Listings whose id ends in 0
+The first N listings cost the name's base price (at Skinify 92-108 % of it, fixed per name: one skin, two
+prices); later ones up to 20 % more. Listings whose id ends in 0
 are unavailable: the full price lists and the search leave them out, as they do listings sold when items
 are consumed on buy, and buying one gives skin_unavailable. What is listed is what can be bought.
 Nothing is stored per listing, so a 100,000-item price list costs no memory.
@@ -130,7 +131,9 @@ class Catalog:
     def listing(self, provider: str, game: str, index: int) -> Listing:
         entries = names(GAMES[provider][game])
         entry = entries[index % len(entries)]
-        cents = entry.cents if index < len(entries) else entry.cents * (100 + _mix(index) % 21) // 100
+        shared = provider == SKINIFY and GAMES[provider][game] in SHARED_KINDS
+        base = skinify_cents(entry) if shared else entry.cents
+        cents = base if index < len(entries) else base * (100 + _mix(index) % 21) // 100
         listing_id = ID_BASE[(provider, game)] + index + 1
         available = listing_id % 10 != 0 and listing_id not in self.sold
         return Listing(listing_id, game, entry, max(cents, 1), available)
@@ -192,6 +195,16 @@ class Catalog:
         available = [x for x in self.by_name(provider, game, name) if x.available]
         within = [x for x in available if max_price is None or x.price <= max_price]
         return bool(available), min(within, key=lambda x: (x.cents, x.id), default=None)
+
+
+#: the name lists both providers sell (Skinify's tf2 is its own)
+SHARED_KINDS = frozenset(GAMES[SKINSBACK].values())
+
+
+def skinify_cents(entry: NameEntry) -> int:
+    """Skinify sells the same names as SkinsBack at 92-108 % of SkinsBack's price, fixed per name: the same
+    skin at two prices, as at the real marketplaces (what choosing the best price is for)."""
+    return max(1, entry.cents * (92 + zlib.crc32(entry.name.encode()) % 17) // 100)
 
 
 def _mix(index: int) -> int:

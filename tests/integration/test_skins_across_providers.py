@@ -79,3 +79,18 @@ def test_the_item_page_says_where_else_it_is_listed_in_one_query(admin_client_):
     lonely = make_item(provider="skinsback", name="Gun Box", game="rust")
     page = admin_client_.get(reverse("admin:purchases_item_change", args=[lonely.pk])).content.decode()
     assert "no other provider lists this skin" in page
+
+
+def test_the_sandbox_sells_the_same_skins_at_two_prices():
+    """What routing is for: both providers list the demo's skins, at prices that differ per name."""
+    from sandbox.catalog import Catalog, names
+
+    catalog = Catalog()
+    count = len(names("cs2"))
+    pairs = [
+        (catalog.listing("skinsback", "cs2", i), catalog.listing("skinify", "csgo", i)) for i in range(count)
+    ]
+    assert all(skin_key(a.name, "cs2") == skin_key(b.name, "csgo") for a, b in pairs)
+    differ = [a for a, b in pairs if a.price != b.price]
+    assert len(differ) > count // 2
+    assert all(abs(b.price - a.price) <= a.price * Decimal("0.08") + Decimal("0.01") for a, b in pairs)
