@@ -11,8 +11,8 @@ from django.urls import reverse
 from purchases.models import Item, Purchase
 from purchases.money import usd
 from purchases.services import default_max_price, purchases_sync
-from sandbox.server import SandboxServer
 from tests.factories import make_user
+from tests.integration.services.helpers import sandbox_items
 
 from .conftest import buy_ticked_items_for, login, screenshot
 
@@ -23,18 +23,6 @@ MOVED_ON = {"delivered", "on_hold", "failed", "reverted", "rejected"}
 @pytest.fixture
 def sandbox(moving_sandbox):
     return moving_sandbox
-
-
-def sandbox_items(sb: SandboxServer, count: int) -> list[Item]:
-    """Catalog items that are on sale in the sandbox (listing ids ending in 0 are not)."""
-    listings = [sb.state.catalog.listing("skinsback", "cs2", i) for i in range(count + 2)]
-    return [
-        Item.objects.create(
-            provider="skinsback", provider_item_id=str(x.id), name=x.name, game="cs2", price=x.price
-        )
-        for x in listings
-        if x.available
-    ][:count]
 
 
 def test_operator_buys_three_items_and_watches_the_batch(page, live_server, sandbox, operator):

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from purchases.models import Item, Purchase
 from purchases.money import usd
-from sandbox.server import SandboxServer
 from tests.factories import make_purchase, make_user
+from tests.integration.services.helpers import sandbox_items
 
 from .conftest import GREY_SQUARE, STEAM_CDN, VIEWPORT, buy_ticked_items_for, login, screenshot
 
@@ -28,18 +28,6 @@ BOUGHT = {"in_progress", "delivered"}
 @pytest.fixture
 def sandbox(moving_sandbox):
     return moving_sandbox
-
-
-def sandbox_items(sb: SandboxServer, count: int) -> list[Item]:
-    """Catalog items that are on sale in the sandbox (listing ids ending in 0 are not)."""
-    listings = [sb.state.catalog.listing("skinsback", "cs2", i) for i in range(count + 2)]
-    return [
-        Item.objects.create(
-            provider="skinsback", provider_item_id=str(x.id), name=x.name, game="cs2", price=x.price
-        )
-        for x in listings
-        if x.available
-    ][:count]
 
 
 def send_batch_to_approval(page, live_server, items: list[Item], *, shots: bool = False) -> str:
