@@ -102,9 +102,10 @@ def _approve_for_user(purchases: list[Purchase], *, actor, source: str, report: 
     now = timezone.now()
     with transaction.atomic():
         lock_payout_rows(steam_user=purchases[0].steam_user)
-        limits: dict = {}
-        for purchase in purchases:
-            problem = _approval_problem(purchase, actor=actor, now=now)
+        # under the lock: the repeats and limits read once for the Steam user, as the confirmation showed them
+        for check in approval_checks(purchases, now=now):
+            purchase = check.purchase
+            problem = _approval_problem(check, actor=actor, now=now)
             if problem == EXPIRED:
                 why = EXPIRED.format(hours=int(settings.PAYOUT_APPROVAL_EXPIRES_HOURS))
                 # declined by the expiry, not by this approver: not among what this call approved
@@ -121,7 +122,7 @@ def _approve_for_user(purchases: list[Purchase], *, actor, source: str, report: 
                 State.PENDING,
                 actor=actor,
                 source=source,
-                why=_approved(actor, over_limits(purchase, now=now, cache=limits)),
+                why=_approved(actor, check.over),
                 report=report,
             ):
                 approved.append(purchase)
@@ -171,37 +172,31 @@ def approval_checks(purchases: Sequence[Purchase], *, now: datetime) -> list[Che
     earlier: dict[int, dict[str, list[Purchase]]] = {}
     for user_id, group in by_user.items():
         names = [p.item_name for p in group]
-        earlier[user_id] = earlier_purchases(
-            steam_user=group[0].steam_user, names=names, now=now, exclude=[p.pk for p in group]
-        )
+        # the others chosen with it are not left out: two held requests for one skin are a repeat too
+        earlier[user_id] = earlier_purchases(steam_user=group[0].steam_user, names=names, now=now)
     limits: dict = {}
     return [
         Check(
             purchase,
             over_limits(purchase, now=now, cache=limits),
-            [p for p in earlier[purchase.steam_user_id].get(purchase.item_name, []) if _blocks(p, purchase)],
+            [
+                p
+                for p in earlier[purchase.steam_user_id].get(purchase.item_name, [])
+                if p.pk != purchase.pk and _blocks(p, purchase)
+            ],
         )
         for purchase in purchases
     ]
 
 
-def _approval_problem(purchase: Purchase, *, actor, now: datetime) -> str:
+def _approval_problem(check: Check, *, actor, now: datetime) -> str:
+    purchase = check.purchase
     if purchase.created_by_id == actor.pk:
         return "you created it: another approver must approve it (four eyes)."
     if purchase.created_at < now - expiry():
         return EXPIRED
-    since = purchase.created_at if purchase.repeat_acknowledged else now - timedelta(days=3650)
-    batch = (
-        Purchase.objects.filter(batch_id=purchase.batch_id).values_list("pk", flat=True)
-        if purchase.batch_id
-        else []
-    )
-    earlier = earlier_purchases(
-        steam_user=purchase.steam_user, names=[purchase.item_name], now=now, exclude=[purchase.pk, *batch]
-    ).get(purchase.item_name, [])
-    repeats = [p for p in earlier if p.created_at > since]
-    if repeats:
-        listed = "; ".join(describe(p) for p in repeats[:5])
+    if check.repeats:
+        listed = "; ".join(describe(p) for p in check.repeats[:5])
         return f"a repeat of {listed}: decline it, or have it bought again with “Pay again” ticked."
     return ""
 

@@ -481,9 +481,9 @@ def test_a_decision_made_while_another_approval_checks_wins_and_the_approval_cha
     approver 1's write. The write is conditional on the state, so only the decline is decided."""
     real_problem = approval._approval_problem
 
-    def decline_meanwhile(purchase, **kwargs):
-        purchases_decline(purchase_ids=[purchase.pk], actor=second_approver, reason="mine first")
-        return real_problem(purchase, **kwargs)
+    def decline_meanwhile(check, **kwargs):
+        purchases_decline(purchase_ids=[check.purchase.pk], actor=second_approver, reason="mine first")
+        return real_problem(check, **kwargs)
 
     monkeypatch.setattr(approval, "_approval_problem", decline_meanwhile)
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from purchases.admin.find_users import USER_LIMIT, users_named
+from purchases.search import USER_LIMIT, users_named
 from tests.factories import make_purchase, make_user
 
 pytestmark = pytest.mark.django_db
