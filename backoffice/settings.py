@@ -137,6 +137,12 @@ SKINIFY_TOKEN = env.str("SKINIFY_TOKEN", default="sandbox-token")
 # the sandbox's project currency: SkinsBack's `balance` answers in it (`run_sandbox --currency` overrides)
 SANDBOX_PROJECT_CURRENCY = env.str("SANDBOX_PROJECT_CURRENCY", default="usd")
 DEFAULT_PROVIDER = env.str("DEFAULT_PROVIDER", default="skinsback")
+# the providers an account is kept at: with more than one, a line is bought where it is cheapest ("Best
+# price") and a positive refusal fails over to another that quoted it (purchases/routing.py)
+BUY_PROVIDERS = env.list("BUY_PROVIDERS", default=["skinsback", "skinify"])
+# a provider whose last requests within this many minutes all failed (down, maintenance, rate limited) is
+# skipped for new lines
+PROVIDER_HEALTH_WINDOW_MINUTES = env.int("PROVIDER_HEALTH_WINDOW_MINUTES", default=5)
 if SKINSBACK_AUTH not in ("headers", "signature"):
     raise ImproperlyConfigured("SKINSBACK_AUTH must be 'headers' or 'signature'.")
 

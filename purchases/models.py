@@ -155,6 +155,18 @@ class Item(models.Model):
         super().save(*args, **kwargs)
 
 
+class Route(models.TextChoices):
+    """How a purchase's provider was chosen when more than one quoted its skin (purchases/routing.py)."""
+
+    BEST = "best", "Best price"
+    OPERATOR = "operator", "Chosen by the operator"
+    FAILOVER = "failover", "Failover after a refusal"
+
+
+#: the routes whose purchases count in "what routing saved"
+ROUTED = [Route.BEST, Route.OPERATOR, Route.FAILOVER]
+
+
 class Purchase(models.Model):
     provider = models.CharField(max_length=16, choices=provider_choices)
     custom_id = models.CharField(max_length=64, unique=True, default=new_custom_id, editable=False)
@@ -185,6 +197,12 @@ class Purchase(models.Model):
     approval_reason = models.TextField(blank=True)
     #: the person creating it ticked "Pay again" for earlier purchases of the same skin and Steam user
     repeat_acknowledged = models.BooleanField(default=False)
+    #: how its provider was chosen among those quoting the skin (blank: only one provider was offered)
+    route = models.CharField(max_length=16, choices=Route.choices, blank=True)
+    #: the price each provider quoted for the skin when it was chosen: {"skinsback": "12.30", ...}
+    route_quotes = models.JSONField(default=dict, blank=True)
+    #: the next best provider's quote minus the chosen one's, in USD (negative: a dearer one was chosen)
+    route_saving = money_field(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -234,6 +252,12 @@ class Purchase(models.Model):
                 fields=["last_synced_at"],
                 name="purchase_open_sync_idx",
                 condition=Q(state__in=sorted(OPEN_STATES)),
+            ),
+            # what routing saved (the dashboard, the spend report): the routed rows only, by day
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="purchase_routed_idx",
+                condition=Q(route__in=ROUTED),
             ),
             # the "needs attention" filter: the few flagged rows, newest first
             models.Index(
@@ -356,11 +380,25 @@ class WebhookEvent(models.Model):
     purchase_event = models.OneToOneField(
         PurchaseEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="callback"
     )
+    #: the drain (services/callback_drain.py) applying this stored callback holds it until then; a lapsed
+    #: lease (a drain that died) lets the next drain take it again
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    #: stored and signed, not applied yet: the drain's work (an attempt always sets `processed` or `error`)
+    PENDING = Q(valid=True, processed=False, error="")
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        # support pastes a custom_id: an exact match on its own index, never a substring scan
-        indexes = [models.Index(fields=["custom_id"], name="webhook_custom_id_idx")]
+        indexes = [
+            # support pastes a custom_id: an exact match on its own index, never a substring scan
+            models.Index(fields=["custom_id"], name="webhook_custom_id_idx"),
+            # the drain takes the pending ones oldest first: a small index of those rows only
+            models.Index(
+                fields=["received_at", "id"],
+                condition=Q(valid=True, processed=False, error=""),
+                name="webhook_pending_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event or '?'} at {self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -8,7 +8,7 @@ what the submit will meet. Both read the same rules, so the page never promises 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +18,7 @@ from django.db.models import Model
 
 from ..models import Purchase, SteamUser
 from ..money import usd
+from ..providers import provider_class
 from .limits import Limit, current_limits, over_limit_lines, setting_usd
 from .repeat import earlier_purchases, repeat_refusal
 from .risk import risk_reasons
@@ -49,13 +50,15 @@ def decide(
     actor: Model | None,
     lines: Sequence[PolicyLine],
     now: datetime,
-    balance_usd: Decimal | None = None,
+    balances: Mapping[str, Decimal | None] | None = None,
+    providers: Sequence[str] = (),
     over_balance_ok: bool = False,
     exclude: Sequence[int] = (),
 ) -> Decision:
     """Repeats (refused unless acknowledged), the known balance (refused unless acknowledged), and the
     lines that wait for approval: all of them above PAYOUT_APPROVAL_ABOVE_USD or for a risky recipient,
-    the ones over a daily or batch limit."""
+    the ones over a daily or batch limit. `balances` are the known USD balances of the providers the
+    lines (`providers`, one per line) are bought from: each provider's share is compared with its own."""
     prices = [line.max_price for line in lines]
     decision = Decision(total=sum(prices, Decimal("0")))
     decision.repeats = earlier_purchases(
@@ -65,11 +68,8 @@ def decide(
         earlier = decision.repeats.get(line.label)
         if earlier and not line.pay_again:
             decision.refusals.append(repeat_refusal(line.label, earlier))
-    if balance_usd is not None and decision.total > balance_usd and not over_balance_ok:
-        decision.refusals.append(
-            f"The batch's total max price {usd(decision.total)} is above the provider's balance "
-            f"{usd(balance_usd)}: buy less, or tick “Send anyway” (buy_skins: --allow-over-balance)."
-        )
+    if not over_balance_ok:
+        decision.refusals += _over_balance(prices, providers, balances or {})
     decision.limits = current_limits(steam_user=steam_user, actor=actor, now=now)
     everything = _batch_reasons(decision.total, steam_user, now)
     over = over_limit_lines(prices, decision.limits)
@@ -78,6 +78,26 @@ def decide(
         if reasons:
             decision.held[n] = reasons
     return decision
+
+
+def _over_balance(
+    prices: Sequence[Decimal], providers: Sequence[str], balances: Mapping[str, Decimal | None]
+) -> list[str]:
+    shares: dict[str, Decimal] = {}
+    for price, provider in zip(prices, providers, strict=False):
+        shares[provider] = shares.get(provider, Decimal("0")) + price
+    several = len(shares) > 1
+    refusals = []
+    for provider, share in shares.items():
+        balance = balances.get(provider)
+        if balance is None or share <= balance:
+            continue
+        what = f"The {provider_class(provider).label} lines' total" if several else "The batch's total"
+        refusals.append(
+            f"{what} max price {usd(share)} is above the provider's balance {usd(balance)}: buy less, "
+            "or tick “Send anyway” (buy_skins: --allow-over-balance)."
+        )
+    return refusals
 
 
 def _batch_reasons(total: Decimal, steam_user: SteamUser, now: datetime) -> list[str]:

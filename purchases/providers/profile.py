@@ -35,6 +35,9 @@ class ProviderProfile:
     status_rank: ClassVar[Mapping[str, int]] = {}
     #: the codes (and words) with which a buy is refused because its custom_id was used before
     duplicate_custom_id_codes: ClassVar[frozenset[int | str]] = frozenset()
+    #: the refusals of a buy that say this provider cannot sell this skin now (sold out, nothing at the max
+    #: price, our balance there too low): another provider may, so the line fails over (services/failover.py)
+    failover_codes: ClassVar[frozenset[int | str]] = frozenset()
     #: our game names under this provider's names, where they differ
     game_codes: ClassVar[Mapping[str, str]] = {}
     #: inventory problems (the kinds of inventory/errors.py) and the provider's codes and words for each
@@ -63,6 +66,11 @@ class ProviderProfile:
     def is_duplicate_custom_id(cls, code: int | str | None, message: str = "") -> bool:
         """True when a refusal with this code or message says the custom_id exists already."""
         return code in cls.duplicate_custom_id_codes or message in cls.duplicate_custom_id_codes
+
+    @classmethod
+    def fails_over(cls, code: int | str | None, message: str = "") -> bool:
+        """True when a buy refused with this code or message may be bought at another provider."""
+        return code in cls.failover_codes or str(code) in cls.failover_codes or message in cls.failover_codes
 
     @classmethod
     def verify_callback(cls, body: bytes, headers: Mapping[str, str], *, settings: Any) -> None:

@@ -27,6 +27,7 @@ from ..providers.base import (
 from ..status import State
 from .apply import NO_USABLE_ANSWER
 from .claims import claim, release
+from .failover import purchase_failover
 from .lookup import purchases_resolve
 from .writes import apply_answer
 
@@ -128,7 +129,7 @@ def _apply_batch(purchases: list[Purchase], result: BatchBuyResult, provider: Pr
         if provider.is_duplicate_custom_id(entry.code, entry.message):
             unknown.append(purchase)  # the provider has this custom_id already: look it up, never buy anew
         else:
-            _reject(purchase, code=entry.code, reason=entry.message)
+            _reject_and_fail_over(purchase, code=entry.code, reason=entry.message)
     unknown.extend(by_custom_id.values())  # in neither list: outcome unknown
     _resolve(unknown)
 
@@ -143,7 +144,7 @@ def _apply_whole_error(purchases: list[Purchase], error: ProviderError, provider
         _resolve(purchases)
         return
     for purchase in purchases:
-        _reject(purchase, code=error.code, reason=error.message or type(error).__name__)
+        _reject_and_fail_over(purchase, code=error.code, reason=error.message or type(error).__name__)
 
 
 def _mark_unknown(purchases: list[Purchase], error: ProviderError) -> None:
@@ -154,14 +155,28 @@ def _mark_unknown(purchases: list[Purchase], error: ProviderError) -> None:
         purchase.error_reason = reason[:255]
 
 
-def _reject(purchase: Purchase, *, code, reason: str) -> None:
-    """Only an unconfirmed purchase is rejected: one conditional UPDATE, so a concurrent answer wins."""
+def _reject_and_fail_over(purchase: Purchase, *, code, reason: str) -> None:
+    """A positive refusal: the purchase is rejected, then (committed, by the one task that rejected it)
+    bought at another provider that quoted it within its max price, when the refusal allows (failover.py)."""
+    if not _reject(purchase, code=code, reason=reason):
+        return
+    try:
+        purchase_failover(purchase=purchase, code=code, reason=reason)
+    except Exception:  # the rejection stands; an operator can still buy it again by hand
+        log.exception("failover of %s failed", purchase.custom_id)
+
+
+def _reject(purchase: Purchase, *, code, reason: str) -> bool:
+    """Only an unconfirmed purchase is rejected: one conditional UPDATE, so a concurrent answer wins.
+    True when this call rejected it."""
     with transaction.atomic():
         rejected = Purchase.objects.filter(pk=purchase.pk, state=State.UNCONFIRMED).update(
             state=State.REJECTED, error_code=str(code or "")[:32], error_reason=reason[:255]
         )
         if not rejected:
-            return
+            return False
+        purchase.state = State.REJECTED  # the failover reads this copy
+        purchase.error_code, purchase.error_reason = str(code or "")[:32], reason[:255]
         PurchaseEvent.objects.create(
             purchase=purchase,
             old_state=State.UNCONFIRMED,
@@ -171,6 +186,7 @@ def _reject(purchase: Purchase, *, code, reason: str) -> None:
             message=f"provider refused: {reason}"[:255],
             payload={"error_code": str(code or ""), "error_message": reason},
         )
+    return True
 
 
 def _resolve(purchases: list[Purchase]) -> None:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import Item, Purchase, PurchaseEvent, SteamUser
+from ..models import Item, Purchase, PurchaseEvent, Route, SteamUser
 from ..money import usd
 from ..policy.controls import decide
 from ..policy.funds import usd_balance
@@ -46,10 +46,24 @@ class BuyLine:
     acknowledged: bool = False
     #: "Pay again": the person saw the earlier purchases of this skin for this Steam user and means it
     pay_again: bool = False
+    #: where it is bought: the item's provider, else this, else the batch's (`purchases_create(provider=)`)
+    provider: str = ""
+    #: how the provider was chosen (models.Route), what each quoted and what the choice saved (routing.py)
+    route: str = ""
+    quotes: dict[str, str] = field(default_factory=dict)
+    saving: Decimal | None = None
 
     @property
     def label(self) -> str:
         return self.item.name if self.item else self.name
+
+    @property
+    def failover(self) -> bool:
+        """The automatic replacement of a line another provider refused (services/failover.py)."""
+        return self.route == Route.FAILOVER
+
+    def provider_or(self, default: str) -> str:
+        return self.item.provider if self.item is not None else (self.provider or default)
 
 
 @dataclass(frozen=True)
@@ -72,19 +86,22 @@ def default_max_price(price: Decimal | None) -> Decimal | None:
 
 
 def validate_lines(*, steam_user: SteamUser, provider: str, lines: Sequence[BuyLine]) -> None:
-    """What is wrong with the lines themselves (prices, items, replaced purchases): BuyError, nothing made."""
+    """What is wrong with the lines themselves (prices, items, replaced purchases): BuyError, nothing made.
+    `provider` is the batch's: a line of a catalog item is bought from the item's provider."""
     problems: list[str] = []
-    if provider not in PROVIDERS:
-        problems.append(f"Unknown provider '{provider}'.")
     if not lines:
         problems.append("Select at least one item to buy.")
     if not steam_user.has_valid_trade_url:
         problems.append(f"{steam_user} has no valid trade URL: add it on the Steam user's page first.")
     cap = max_price_cap()
+    for code in dict.fromkeys(line.provider_or(provider) for line in lines):
+        if code not in PROVIDERS:
+            problems.append(f"Unknown provider '{code}'.")
     for line in lines:
-        problems += _line_problems(line, provider, cap)
+        line_provider = line.provider_or(provider)
+        problems += _line_problems(line, line_provider, cap)
         if line.replaces is not None:
-            problems += _replacement_problems(line.replaces, steam_user, provider)
+            problems += _replacement_problems(line.replaces, steam_user, line_provider, line.failover)
     if problems:
         raise BuyError(problems)
 
@@ -97,8 +114,8 @@ def _line_problems(line: BuyLine, provider: str, cap: Decimal) -> list[str]:
         problems.append(f"{line.label}: the max price {usd(line.max_price)} is above the cap of {usd(cap)}.")
     elif line.known_price is not None and line.max_price < line.known_price and not line.acknowledged:
         problems.append(_below_price_problem(line, cap))
-    if line.item is not None and line.item.provider != provider:
-        problems.append(f"{line.label}: this item belongs to {line.item.provider}, not {provider}.")
+    if line.item is not None and line.provider and line.item.provider != line.provider:
+        problems.append(f"{line.label}: this item belongs to {line.item.provider}, not {line.provider}.")
     if line.item is not None and not line.item.available:
         problems.append(f"{line.label}: the provider lists this item as unavailable.")
     if line.item is None and (len(line.name) < 3 or not line.game):
@@ -124,11 +141,16 @@ def _below_price_problem(line: BuyLine, cap: Decimal) -> str:
     )
 
 
-def _replacement_problems(old: Purchase, steam_user: SteamUser, provider: str) -> list[str]:
-    """A replacement is for the same Steam user and the same provider as the original, once."""
+def _replacement_problems(
+    old: Purchase, steam_user: SteamUser, provider: str, failover: bool = False
+) -> list[str]:
+    """A replacement is for the same Steam user and the same provider as the original, once; a failover
+    (the refused line bought at another provider) is for the same Steam user, once, never of a failover."""
     if old.steam_user_id != steam_user.pk:
         return [f"{old.custom_id} was for another Steam user: it is bought again only for its own recipient."]
-    if old.provider != provider:
+    if failover and old.route == Route.FAILOVER:
+        return [f"{old.custom_id} was a failover already: a line fails over once."]
+    if old.provider != provider and not failover:
         label = provider_class(old.provider).label if old.provider in PROVIDERS else old.provider
         return [f"{old.custom_id} was bought from {label}: it is bought again from {label} only."]
     if not old.is_rebuyable:
@@ -143,7 +165,7 @@ def _replacement_problems(old: Purchase, steam_user: SteamUser, provider: str) -
 def purchases_create(
     *,
     steam_user: SteamUser,
-    provider: str,
+    provider: str = "",
     lines: Sequence[BuyLine],
     actor,
     batch_id: uuid.UUID,
@@ -157,16 +179,22 @@ def purchases_create(
     Refused with BuyError (nothing created, nothing sent): bad lines, a replaced purchase the provider
     does not confirm as failed, a repeat not acknowledged, a total above the known balance not
     acknowledged. Held (`awaiting_approval`, nothing queued): lines over a limit, batches above the
-    approval threshold, risky recipients. The checks and the insert run under the Steam user's lock."""
+    approval threshold, risky recipients. The checks and the insert run under the Steam user's lock.
+
+    Each line is bought from its item's provider (else `line.provider`, else `provider`): one batch may
+    buy from several providers (routing.py), each checked against its own pause and balance."""
     existing = _batch(batch_id)
     if existing:
         return CreateResult(batch_id, existing, created=False)
     from ..policy.pause import assert_buying_allowed  # pause.py reaches services lazily: import here
 
-    assert_buying_allowed(provider)  # while paused nothing is created (a clear BuyError)
+    provider = provider or (lines[0].provider_or(settings.DEFAULT_PROVIDER) if lines else "")
     validate_lines(steam_user=steam_user, provider=provider, lines=lines)
+    providers = list(dict.fromkeys(line.provider_or(provider) for line in lines))
+    for code in providers:
+        assert_buying_allowed(code)  # while paused nothing is created (a clear BuyError)
     _confirm_replacements(lines, actor)  # provider reads: before the transaction, never inside it
-    balance = usd_balance(provider)
+    balances = {code: usd_balance(code) for code in providers}
     try:
         with transaction.atomic():
             lock_payout_rows(steam_user=steam_user, actor=actor)
@@ -181,7 +209,8 @@ def purchases_create(
                 actor=actor,
                 lines=lines,
                 now=timezone.now(),
-                balance_usd=balance,
+                balances=balances,
+                providers=[line.provider_or(provider) for line in lines],
                 over_balance_ok=over_balance_ok,
             )
             if decision.refusals:
@@ -233,7 +262,12 @@ def _replaced_meanwhile(lines: Sequence[BuyLine]) -> list[str]:
 
 def _confirm_replacements(lines: Sequence[BuyLine], actor) -> None:
     """Buy again asks first: each replaced purchase's failure confirmed by its provider, else refused."""
-    problems = [rebuy_refusal(line.replaces, actor=actor) for line in lines if line.replaces is not None]
+    # a failover follows the provider's positive refusal, read a moment ago: nothing to ask
+    problems = [
+        rebuy_refusal(line.replaces, actor=actor)
+        for line in lines
+        if line.replaces is not None and not line.failover
+    ]
     problems = [problem for problem in problems if problem]
     if problems:
         raise BuyError(problems)
@@ -261,7 +295,10 @@ def _purchase(line: BuyLine, n: int, user: SteamUser, provider: str, actor, batc
         state=State.AWAITING_APPROVAL if held else State.PENDING,
         approval_reason=held,
         repeat_acknowledged=line.pay_again,
-        provider=provider,
+        provider=line.provider_or(provider),
+        route=line.route,
+        route_quotes=line.quotes,
+        route_saving=line.saving,
         steam_user=user,
         item=line.item,
         item_name=line.label,
@@ -295,9 +332,15 @@ def buy_chunks(purchases: Sequence[Purchase], size: int) -> list[list[Purchase]]
 
 
 def provider_chunks(purchases: Sequence[Purchase]) -> list[list[Purchase]]:
-    if not purchases:
-        return []
-    return buy_chunks(purchases, provider_class(purchases[0].provider).max_batch_size)
+    """The buy requests of `purchases`: per provider (a batch may buy from several), in chunks each takes."""
+    by_provider: dict[str, list[Purchase]] = {}
+    for purchase in purchases:
+        by_provider.setdefault(purchase.provider, []).append(purchase)
+    return [
+        chunk
+        for code, group in by_provider.items()
+        for chunk in buy_chunks(group, provider_class(code).max_batch_size)
+    ]
 
 
 def enqueue_buys(purchases: Sequence[Purchase]) -> int:

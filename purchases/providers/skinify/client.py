@@ -38,6 +38,7 @@ class SkinifyProvider(Provider):
     status_map = words.STATUS_MAP
     status_rank = words.STATUS_RANK
     duplicate_custom_id_codes = words.DUPLICATE_CUSTOM_ID_CODES
+    failover_codes = words.FAILOVER_CODES
     game_codes = words.GAME_CODES
     inventory_error_words = words.INVENTORY_ERRORS
     # no callbacks: the sync polls withdraw/info

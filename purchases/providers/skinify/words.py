@@ -26,6 +26,11 @@ STATUS_RANK: dict[str, int] = {"reserved": 0, "processing": 1, "waiting_accept":
 
 #: Skinify has no numeric codes: the refusal is recognised by its message
 DUPLICATE_CUSTOM_ID_CODES: frozenset[int | str] = frozenset({"custom_id_already_exists"})
+#: withdraw/buy refusals about this market, not the recipient: another provider may sell the skin
+#: (`market_disabled`: Skinify's market is switched off; it is in its documented positive refusals)
+FAILOVER_CODES: frozenset[int | str] = frozenset(
+    {"insufficient_funds", "skin_unavailable", "skins_not_found_at_specified_price", "market_disabled"}
+)
 
 #: games under the names Skinify uses, where they differ from ours
 GAME_CODES: dict[str, str] = {"cs2": "csgo"}

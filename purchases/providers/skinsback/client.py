@@ -59,6 +59,7 @@ class SkinsBackProvider(Provider):
     status_map = words.STATUS_MAP
     status_rank = words.STATUS_RANK
     duplicate_custom_id_codes = words.DUPLICATE_CUSTOM_ID_CODES
+    failover_codes = words.FAILOVER_CODES
     inventory_error_words = words.INVENTORY_ERRORS
     sends_callbacks = True  # signed with SKINSBACK_WEBHOOK_SECRET
     # No item limit is documented. 50 keeps one batch well inside the read timeout and bounds how many

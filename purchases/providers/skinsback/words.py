@@ -23,6 +23,11 @@ STATUS_RANK: dict[str, int] = {"creating_trade": 1, "waiting_accept": 2, "accept
 
 #: code 7 of market_buy / market_batch_buy: this custom_id was used before
 DUPLICATE_CUSTOM_ID_CODES: frozenset[int | str] = frozenset({7, "7", "custom_id_already_exists"})
+#: market_buy / market_batch_buy refusals another provider may not share: 4 insufficient_funds,
+#: 5 skin_unavailable, 6 skins_not_found_at_specified_price (by code, and by word where a message says it)
+FAILOVER_CODES: frozenset[int | str] = frozenset(
+    {4, 5, 6, "4", "5", "6", "insufficient_funds", "skin_unavailable", "skins_not_found_at_specified_price"}
+)
 
 #: the user_inventory page's numeric codes and words for each inventory problem
 INVENTORY_ERRORS: dict[str, frozenset[str]] = {
