@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from sandbox.catalog import Catalog, Listing
 
-from .models import Item, Purchase, PurchaseEvent, SteamUser
+from .models import Item, Purchase, PurchaseEvent, Route, SteamUser
 from .status import STATES, State
 from .validators import STEAM_ID64_BASE
 
@@ -49,6 +49,8 @@ DEMO_ITEMS = [
     ("cs2", "AK-47 | Vulcan (Battle-Scarred)"),  # its first listing is not on sale in the sandbox
 ]
 DEMO_PROVIDER = "skinsback"
+SKINIFY_GAMES = {"cs2": "csgo"}  # the sandbox's Skinify names CS2 as Skinify does
+OUR_GAMES = {"csgo": "cs2"}
 #: the ids the demo catalog used before it was read from the sandbox, which refuses them (skin_unavailable)
 LEGACY_DEMO_IDS = [str(62696900 + index) for index in range(15)]
 
@@ -119,10 +121,67 @@ def seed_demo() -> dict[str, int]:
     catalog = Catalog()
     items = [_item(index, demo_listing(catalog, *row)) for index, row in enumerate(DEMO_ITEMS)]
     Item.objects.filter(provider=DEMO_PROVIDER, provider_item_id__in=LEGACY_DEMO_IDS).update(available=False)
+    elsewhere = [_item(index, listing, "skinify") for index, listing in _skinify_listings(catalog)]
     created = 0
     for index, row in enumerate(DEMO_PURCHASES):
         created += _purchase(index, row, users[index % 4], items[index % len(items)])
-    return {"users": len(users), "items": len(items), "purchases_created": created}
+    created += _routed_demo(users[1], items[0], elsewhere)
+    return {"users": len(users), "items": len(items) + len(elsewhere), "purchases_created": created}
+
+
+def _skinify_listings(catalog: Catalog):
+    """Skinify's first listing of each demo skin it sells (the sandbox prices it at 92-108 % of SkinsBack's):
+    the same skin at two providers, so the confirmation page has a best price to choose."""
+    for index, (game, name) in enumerate(DEMO_ITEMS):
+        listing = next(catalog.by_name("skinify", SKINIFY_GAMES.get(game, game), name), None)
+        if listing is not None:
+            yield index, listing
+
+
+def _routed_demo(user: SteamUser, item: Item, elsewhere: list[Item]) -> int:
+    """A line refused at SkinsBack (skin_unavailable) that failed over to Skinify and was delivered: what
+    the purchase page, the batch and the dashboard's "saved" show."""
+    other = next((i for i in elsewhere if i.skin == item.skin), None)
+    if other is None or Purchase.objects.filter(custom_id="demo-failover-1").exists():
+        return 0
+    at = timezone.now() - timedelta(minutes=45)
+    quotes = {"skinsback": f"{item.price:f}", "skinify": f"{other.price:f}"}
+    common = {"steam_user": user, "item_name": item.name, "game": item.game, "created_at": at}
+    max_price = (max(item.price, other.price) * Decimal("1.10")).quantize(Decimal("0.01"))
+    refused = Purchase.objects.create(
+        custom_id="demo-failover-1",
+        provider="skinsback",
+        item=item,
+        max_price=max_price,
+        state=State.REJECTED,
+        error_code="5",
+        error_reason="skin_unavailable",
+        sent_at=at,
+        route=Route.BEST if item.price <= other.price else Route.OPERATOR,
+        route_quotes=quotes,
+        route_saving=other.price - item.price,
+        **common,
+    )
+    _events(refused, at)
+    replacement = Purchase.objects.create(
+        custom_id="demo-failover-2",
+        provider="skinify",
+        buy_id="demo-skinify-1",
+        item=other,
+        max_price=max_price,
+        price=other.price,
+        balance_debited=other.price,
+        state=State.DELIVERED,
+        provider_status="accepted",
+        trade_offer_id="6021480777",
+        sent_at=at,
+        replaces=refused,
+        route=Route.FAILOVER,
+        route_quotes={"skinify": quotes["skinify"]},
+        **common,
+    )
+    _events(replacement, at + timedelta(seconds=2))
+    return 2
 
 
 def _user(steam_id: str, name: str, token: str) -> SteamUser:
@@ -141,12 +200,12 @@ def demo_listing(catalog: Catalog, game: str, name: str) -> Listing:
     return listing
 
 
-def _item(index: int, listing: Listing) -> Item:
+def _item(index: int, listing: Listing, provider: str = DEMO_PROVIDER) -> Item:
     """The catalog item of a sandbox listing, as a price-list import would have stored it some hours ago."""
-    values = {"name": listing.name, "game": listing.game, "price": listing.price}
-    values["available"] = listing.available
+    game = OUR_GAMES.get(listing.game, listing.game)
+    values = {"name": listing.name, "game": game, "price": listing.price, "available": listing.available}
     item, created = Item.objects.update_or_create(
-        provider=DEMO_PROVIDER, provider_item_id=str(listing.id), defaults=values
+        provider=provider, provider_item_id=str(listing.id), defaults=values
     )
     if created:  # prices read at different times: the pages show how old each one is
         item.synced_at = timezone.now() - timedelta(hours=7 * index)

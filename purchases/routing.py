@@ -30,6 +30,7 @@ DOWN_OUTCOMES = frozenset({"timeout", "http_error"})
 #: refusal words that say the same (maintenance, rate limit, market switched off)
 DOWN_WORDS = frozenset({"under_maintenance", "request_limit_exceeded", "request_timeout", "market_disabled"})
 DOWN_CODES = frozenset({"-9"})  # SkinsBack's under_maintenance
+CENT = Decimal("0.01")
 HEALTH_CALLS = 2  # the provider's newest requests looked at: all of them failed -> skipped
 
 
@@ -128,7 +129,7 @@ class Choice:
     @property
     def quotes(self) -> dict[str, str]:
         """What each provider quoted, as the purchase records it: {"skinify": "11.90", ...}."""
-        return {option.provider: f"{option.price:f}" for option in self.options}
+        return {option.provider: _amount(option.price) for option in self.options}
 
     @property
     def next_best(self) -> Option | None:
@@ -147,6 +148,12 @@ class Choice:
 
     def option(self, provider: str) -> Option | None:
         return next((o for o in self.options if o.provider == provider), None)
+
+
+def _amount(price: Decimal) -> str:
+    """`12.40` (cents, as the providers price), or every digit when a price has more."""
+    cents = price.quantize(CENT)
+    return f"{cents:f}" if cents == price else f"{price.normalize():f}"
 
 
 def choose(

@@ -18,6 +18,7 @@ import logging
 import uuid
 
 from ..models import Purchase, PurchaseEvent, Route
+from ..money import usd
 from ..providers import PROVIDERS
 from ..routing import choose, label, provider_problems
 from ..skins import skin_key
@@ -84,7 +85,7 @@ def purchase_failover(*, purchase: Purchase, code: object, reason: str) -> Purch
         _note(
             purchase,
             f"failed over to {label(option.provider)} as {replacement.custom_id} "
-            f"(quoted {option.price:f} USD, max price {purchase.max_price:f} USD)",
+            f"(quoted {usd(option.price)}, max price {usd(purchase.max_price)})",
         )
     return replacement
 
