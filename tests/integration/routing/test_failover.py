@@ -178,3 +178,44 @@ def test_a_failover_retried_creates_nothing_new(sandbox):
     again = purchase_failover(purchase=refused, code=5, reason="skin_unavailable")
     assert again is None or again.pk == Purchase.objects.get(replaces=refused).pk
     assert Purchase.objects.count() == 2 and skinify_buys(sandbox) == 1
+
+
+def test_a_skinify_refusal_fails_over_to_skinsback(sandbox):
+    ours, theirs = pair(sandbox)
+    sandbox.state.inject("withdraw/buy", "error_skins_not_found_at_specified_price", times=1)
+    line = BuyLine(max_price=(ours[0].price * Decimal("1.5")).quantize(Decimal("0.01")), item=theirs[0])
+    [refused] = purchases_create(
+        steam_user=make_user(), lines=[line], actor=None, batch_id=uuid.uuid4()
+    ).purchases
+    replacement = Purchase.objects.get(replaces=refused)
+    assert (replacement.provider, replacement.item_id) == ("skinsback", ours[0].pk)
+    assert sandbox.state.buys_recorded[replacement.custom_id] == 1
+    assert sandbox.state.requests["market_batch_buy"] + sandbox.state.requests["market_buy"] == 1
+
+
+def test_a_whole_batch_refused_for_funds_fails_over_line_by_line_once_each(sandbox):
+    ours, _ = pair(sandbox, 3)
+    sandbox.state.inject("market_batch_buy", "error_4", times=1)  # insufficient_funds at SkinsBack
+    refused = buy_at_skinsback(make_user(), ours)
+    replacements = list(Purchase.objects.filter(replaces__in=refused))
+    assert len(replacements) == 3 and {p.provider for p in replacements} == {"skinify"}
+    assert [sandbox.state.buys_recorded[p.custom_id] for p in replacements] == [1, 1, 1]
+    assert [sandbox.state.buys_recorded[p.custom_id] for p in refused] == [0, 0, 0]
+    assert skinify_buys(sandbox) == 3
+
+
+def test_a_rejection_inferred_by_the_sync_never_fails_over(sandbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from purchases.services import purchases_sync
+
+    ours, _ = pair(sandbox)
+    sandbox.state.inject("market_batch_buy", "http_500", times=1)  # never reached the provider
+    [purchase] = buy_at_skinsback(make_user(), ours)
+    Purchase.objects.filter(pk=purchase.pk).update(sent_at=timezone.now() - timedelta(minutes=11))
+    purchases_sync()
+    purchase.refresh_from_db()
+    assert purchase.state == State.REJECTED  # inferred: not found after the offer window
+    assert skinify_buys(sandbox) == 0 and Purchase.objects.count() == 1
