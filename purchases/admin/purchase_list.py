@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..models import Purchase
+from ..models import Purchase, Route
 from ..money import usd
 from ..selectors import attention_q
 from ..spend import SpendSplit, money_by_state
@@ -18,8 +19,19 @@ from .common import list_time, state_badge
 from .reasons import reason, short
 
 
+def in_batch(batch_id: uuid.UUID) -> Q:
+    """The purchases one confirmation page created, and the failovers of its refused lines (created in
+    batches of their own, services/failover.py): two index reads, the batch's rows are few."""
+    lines = list(Purchase.objects.filter(batch_id=batch_id).values_list("pk", flat=True)[:BATCH_ROWS])
+    failovers = Q(replaces_id__in=lines, route=Route.FAILOVER) if lines else Q(pk__in=[])
+    return Q(batch_id=batch_id) | failovers
+
+
+BATCH_ROWS = 1000  # more than a confirmation page holds (forms.MAX_LINES)
+
+
 class BatchFilter(admin.SimpleListFilter):
-    """`?batch_id=<uuid>`: the purchases one confirmation page created."""
+    """`?batch_id=<uuid>`: the purchases one confirmation page created, with the failovers of its lines."""
 
     title = "batch"
     parameter_name = "batch_id"
@@ -32,7 +44,7 @@ class BatchFilter(admin.SimpleListFilter):
         batch_id = parse_uuid(self.value())
         if not self.value():
             return queryset
-        return queryset.filter(batch_id=batch_id) if batch_id else queryset.none()
+        return queryset.filter(in_batch(batch_id)) if batch_id else queryset.none()
 
 
 def parse_uuid(value: str | None) -> uuid.UUID | None:
@@ -134,7 +146,7 @@ def batch_summary(batch_id: uuid.UUID) -> dict:
     One query (`spend.money_by_state`): per state, the count, the debit (the price when the debit is not
     reported), the refunds recorded and the max prices; the split (delivered, on hold, on the way, failed
     with the refund not known, refunded) adds up to what was debited."""
-    by_state = money_by_state(Purchase.objects.filter(batch_id=batch_id))
+    by_state = money_by_state(Purchase.objects.filter(in_batch(batch_id)))
     split = SpendSplit.of(by_state)
     return {
         "id": batch_id,

@@ -219,3 +219,18 @@ def test_a_rejection_inferred_by_the_sync_never_fails_over(sandbox):
     purchase.refresh_from_db()
     assert purchase.state == State.REJECTED  # inferred: not found after the offer window
     assert skinify_buys(sandbox) == 0 and Purchase.objects.count() == 1
+
+
+def test_the_batch_page_shows_the_failover_of_its_refused_line(sandbox, admin_client):
+    from purchases.admin.buy import batch_url
+
+    ours, _ = pair(sandbox, 2)
+    sandbox.state.inject("market_batch_buy", "error_5", times=1)
+    refused = buy_at_skinsback(make_user(), ours)
+    replacements = list(Purchase.objects.filter(replaces__in=refused))
+    unrelated = make_purchase(item=ours[0], item_name=ours[0].name)
+    page = admin_client.get(batch_url(refused[0].batch_id)).content.decode()
+    assert len(replacements) == 2
+    for purchase in [*refused, *replacements]:
+        assert purchase.custom_id in page
+    assert unrelated.custom_id not in page
