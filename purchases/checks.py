@@ -1,4 +1,5 @@
-"""System checks that keep the task cluster from delivering a money-moving task twice."""
+"""System checks that keep the task cluster from delivering a money-moving task twice, and the settings
+that move money (payout limits, where lines are bought) from being wrong until the first buy."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -88,4 +89,41 @@ def check_payout_settings(app_configs=None, **kwargs):
             errors.append(
                 Error(f"{name} must be a positive number of hours; it is {value!r}.", id="purchases.E004")
             )
+    return errors
+
+
+@register(Tags.compatibility)
+def check_routing_settings(app_configs=None, **kwargs):
+    """Where lines are bought (purchases/routing.py): BUY_PROVIDERS names known providers, at least one;
+    a provider is judged down over a positive number of minutes."""
+    errors = []
+    codes = getattr(settings, "BUY_PROVIDERS", None)
+    known = ", ".join(sorted(PROVIDERS))
+    if isinstance(codes, str) or not codes:
+        errors.append(
+            Error(
+                f"BUY_PROVIDERS must list the providers an account is kept at; it is {codes!r}.",
+                hint=f"For example BUY_PROVIDERS=skinsback,skinify (known: {known}).",
+                id="purchases.E005",
+            )
+        )
+    else:
+        unknown = [code for code in codes if code not in PROVIDERS]
+        if unknown:
+            errors.append(
+                Error(
+                    f"BUY_PROVIDERS names unknown provider(s): {', '.join(map(repr, unknown))}.",
+                    hint=f"Known providers: {known}. An unknown code would never be quoted nor bought from.",
+                    id="purchases.E005",
+                )
+            )
+    window = getattr(settings, "PROVIDER_HEALTH_WINDOW_MINUTES", None)
+    if isinstance(window, bool) or not isinstance(window, int) or window <= 0:
+        errors.append(
+            Error(
+                f"PROVIDER_HEALTH_WINDOW_MINUTES must be a positive number of minutes; it is {window!r}.",
+                hint="The minutes within which a provider whose last requests all failed is skipped.",
+                id="purchases.E006",
+            )
+        )
     return errors

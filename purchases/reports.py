@@ -14,6 +14,12 @@ The split and its words are spend.py's (delivered, on hold, on the way, failed (
 refunded): money is what left the balance, the debit, else the price (as the rollup counts it), in the
 states that spend (SPENT_STATES); a refund is taken from the part of its purchase's state. Every figure is
 USD, the one currency of the providers. Days are UTC days, as the rollup's.
+
+What best price and failover saved (issue 22, purchases/savings.py) is read per line from the routed
+purchases created in the range (one GROUP BY through the partial index purchase_routed_idx), for the same
+purchases the line counts (those whose money left the balance): `saved` sums their route_saving (the next
+best quote minus the chosen one, net of dearer choices by an operator), `failovers` counts the replacements
+bought at a second provider after a refusal.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from django.db.models import Case, Count, DateField, DecimalField, F, IntegerFie
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from .models import ProviderCode, Purchase, Refund, StateCount, SteamUser
+from .savings import by_bucket
 from .spend import DEBIT, PART_OF_STATE, PART_TITLES, Part
 from .status import SPENT_STATES
 
@@ -65,6 +72,9 @@ class Figures:
 
     count: int = 0
     amounts: dict[str, Decimal] = field(default_factory=lambda: {key: Decimal(0) for key, _, _ in CATEGORIES})
+    #: what best-price routing saved on these purchases, and how many were failovers that were bought
+    saved: Decimal = Decimal(0)
+    failovers: int = 0
 
     @property
     def spent(self) -> Decimal:
@@ -72,6 +82,8 @@ class Figures:
 
     def add(self, other: Figures) -> None:
         self.count += other.count
+        self.saved += other.saved
+        self.failovers += other.failovers
         for key, amount in other.amounts.items():
             self.amounts[key] += amount
 
@@ -147,6 +159,7 @@ def spend_report(query: ReportQuery) -> SpendReport:
     else:
         lines = _top_lines(query)
     _apply_refunds(query, lines)
+    _apply_savings(query, lines)
     report.lines = sorted(lines.values(), key=_line_order)
     for bucket in buckets_between(query.first, query.last, query.period):
         report.buckets[bucket] = Figures()
@@ -309,3 +322,25 @@ def _apply_refunds(query: ReportQuery, lines: dict[tuple[date, str], Line]) -> N
         if line is not None:
             line.figures.amounts[PART_OF_STATE[state]] -= refunded
             line.figures.amounts[Part.REFUNDED] += refunded
+
+
+# ------------------------------------------------------------------------------------------- savings
+
+
+def _apply_savings(query: ReportQuery, lines: dict[tuple[date, str], Line]) -> None:
+    """What routing saved and the failovers bought, on the line of each routed purchase (its provider,
+    operator or Steam user; "Others" when not in the top N): one query over the routed rows."""
+    start, end = _bounds(query)
+    column = "provider" if query.group == "provider" else _key_field(query.group)
+    rows = by_bucket(start, end, query.period, column, SPENT_STATES)
+    for bucket, key, saved, failovers in rows:
+        bucket = bucket_of(_as_date(bucket), query.period)
+        key = NOBODY if key is None else str(key)
+        line = lines.get((bucket, key)) or lines.get((bucket, OTHERS))
+        if line is None:  # the rollup and the purchases disagree (a write between the two reads)
+            own = query.group == "provider"
+            k = key if own else OTHERS
+            label = _provider_label(key) if own else _others_label(query)
+            line = lines.setdefault((bucket, k), Line(bucket, k, label))
+        line.figures.saved += saved or Decimal(0)
+        line.figures.failovers += failovers or 0

@@ -104,6 +104,8 @@ class Option:
 
     quote: Quote
     why_not: str = ""
+    #: the provider cannot buy anything now (paused, balance low, not answering): no alternative either
+    blocked: bool = False
 
     @property
     def provider(self) -> str:
@@ -133,14 +135,15 @@ class Choice:
 
     @property
     def next_best(self) -> Option | None:
-        """The cheapest quote of another provider than the chosen one."""
+        """The cheapest quote of another provider than the chosen one that could sell now (a paused or
+        silent provider's price was no alternative; one above the max price still tells the market)."""
         if self.chosen is None:
             return None
-        return next((o for o in self.options if o.provider != self.chosen.provider), None)
+        return next((o for o in self.options if o.provider != self.chosen.provider and not o.blocked), None)
 
     @property
     def saving(self) -> Decimal | None:
-        """The next best quote minus the chosen one (None: no other provider quoted it)."""
+        """The next best quote minus the chosen one (None: no other provider could have sold it)."""
         other = self.next_best
         if other is None or self.chosen is None:
             return None
@@ -169,17 +172,17 @@ def choose(
     skipped = set(exclude)
     allowed = set(buy_providers())
     options = [
-        Option(quote, _why_not(quote, max_price, problems))
+        Option(quote, _why_not(quote, max_price, problems), quote.provider in problems)
         for quote in quotes(skin)
         if quote.provider in allowed and quote.provider not in skipped
     ]
+    chosen = cheapest = next((o for o in options if o.buyable), None)
     preferred = next((o for o in options if o.provider == prefer and o.buyable), None)
     if preferred is not None:
-        cheapest = next(o for o in options if o.buyable)
-        route = Route.BEST if preferred is cheapest else Route.OPERATOR
-        return Choice(options, preferred, route)
-    chosen = next((o for o in options if o.buyable), None)
-    return Choice(options, chosen, Route.BEST if chosen else "")
+        chosen = preferred
+    if chosen is None or len(options) < 2:  # nothing to choose between: not routed
+        return Choice(options, chosen, "")
+    return Choice(options, chosen, Route.BEST if chosen is cheapest else Route.OPERATOR)
 
 
 def _why_not(quote: Quote, max_price: Decimal | None, problems: dict[str, str]) -> str:

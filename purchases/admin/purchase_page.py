@@ -1,8 +1,12 @@
 """The purchase page, led like a payment page: the amount and what became of it, the state and why, the
-trade offer and its hold, the actions; then the timeline; then every field, in the sections of
-`purchases.fields` (the one list of purchase fields)."""
+trade offer and its hold, the actions; where it was bought and why (best price, the operator's choice or a
+failover: each provider's quote at the time and what the choice saved) with the links between a refused
+line and its failover; then the timeline; then every field, in the sections of `purchases.fields` (the one
+list of purchase fields)."""
 
 from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import admin, messages
 from django.shortcuts import redirect
@@ -11,7 +15,7 @@ from django.utils.html import format_html
 
 from ..buy_lines import replaced_by
 from ..fields import PROBLEMS, RAW, SECTIONS, section_fields
-from ..models import EventSource, Purchase
+from ..models import EventSource, ProviderCode, Purchase, Route
 from ..money import usd
 from ..selectors import TimelineEntry, is_resolved, purchase_timeline
 from ..services.attention import (
@@ -66,6 +70,8 @@ class PurchasePageMixin:
             "attention": self.attention_context(request, purchase, why, timeline),
             "money": money(purchase),
             "can_refresh": purchase.is_open and self.has_refresh_purchase_permission(request),
+            "routing": route_context(purchase),
+            "links": link_context(purchase),
             "buy_again_url": (
                 buy.confirm_url(purchase.steam_user_id, replaces=[purchase.pk]) if can_buy_again else ""
             ),
@@ -120,6 +126,57 @@ class PurchasePageMixin:
 
 
 ATTENTION_ACTIONS = ("take", "release", "resolve")
+
+
+def route_context(purchase: Purchase) -> dict | None:
+    """How the provider was chosen, each provider's quote when it was (cheapest first, the chosen one
+    marked) and what the choice saved; None for a purchase bought where it was asked (no quotes)."""
+    if not purchase.route and not purchase.route_quotes:
+        return None
+    quotes = sorted(
+        (_decimal(price), code)
+        for code, price in (purchase.route_quotes or {}).items()
+        if _decimal(price) is not None
+    )
+    saving = purchase.route_saving
+    return {
+        "label": purchase.get_route_display() if purchase.route else "Only provider quoting it",
+        "failover": purchase.route == Route.FAILOVER,
+        "quotes": [
+            {"provider": _label(code), "price": usd(price), "chosen": code == purchase.provider}
+            for price, code in quotes
+        ],
+        "saving": usd(saving) if saving is not None and saving >= 0 else "",
+        "dearer": usd(-saving) if saving is not None and saving < 0 else "",
+    }
+
+
+def link_context(purchase: Purchase) -> dict:
+    """The purchase this one replaces and the one that replaced it (at most one query each, only when
+    there is one to read), worded as a failover when it was one (services/failover.py)."""
+    old = purchase.replaces if purchase.replaces_id else None
+    try:
+        new = purchase.replaced_by if purchase.pk else None
+    except Purchase.DoesNotExist:
+        new = None
+    return {
+        "replaces": old,
+        "failover_of": old is not None and purchase.route == Route.FAILOVER,
+        "replaced_by": new,
+        "failed_over": new is not None and new.route == Route.FAILOVER,
+        "failed_over_to": _label(new.provider) if new is not None else "",
+    }
+
+
+def _label(code: str) -> str:
+    return ProviderCode(code).label if code in ProviderCode.values else code
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def _work(action: str, pk: int, request) -> str:

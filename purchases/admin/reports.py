@@ -1,9 +1,10 @@
 """Reports of PurchaseAdmin: the spend report page, its CSV, and "Export all matching (CSV)" of the list.
 
 - `reports/spend/` (`admin:purchases_spend_report`): money spent per day or month, by provider, operator or
-  Steam user (top N, the rest as "Others"), split as spend.py splits it, with a server-drawn SVG chart
-  (report_chart.py) and the table; `reports/spend/csv/` (`admin:purchases_spend_report_csv`) is exactly
-  that table as CSV (two decimals, a currency column). The figures come from purchases/reports.py.
+  Steam user (top N, the rest as "Others"), split as spend.py splits it, with what best-price routing
+  saved (a column) and the failovers bought (in the summary; purchases/savings.py), a server-drawn SVG
+  chart (report_chart.py) and the table; `reports/spend/csv/` (`admin:purchases_spend_report_csv`) is
+  exactly that table as CSV (two decimals, a currency column). The figures come from purchases/reports.py.
 - `export-all/` (`admin:purchases_export_all`): every purchase matching the list's current filters and
   search (the ChangeList's own queryset), streamed with export.py's columns, in constant memory.
 
@@ -50,6 +51,12 @@ from .pages import AdminPageMixin
 from .report_chart import spend_chart
 
 VIEW_PERMISSION = "purchases.view_purchase"
+SAVED = "Saved by best price"
+#: the title of the routing column (the header's tooltip); the failovers are counted in the summary
+ROUTING_TITLES = {
+    SAVED: "The next best provider's quote minus the chosen one's, when each line was created, summed over "
+    "the routed lines counted here (a dearer provider chosen by an operator counts against it)",
+}
 
 
 class SpendReportForm(forms.Form):
@@ -91,7 +98,7 @@ def headers(report: SpendReport) -> list[str]:
     """The table's columns, the CSV's header."""
     period = "Month" if report.query.period == "month" else "Day (UTC)"
     parts = [header for _, header, _ in CATEGORIES]
-    return [period, GROUPINGS[report.query.group], "Purchases", *parts, "Spent", "Currency"]
+    return [period, GROUPINGS[report.query.group], "Purchases", *parts, "Spent", SAVED, "Currency"]
 
 
 def period_label(bucket: date, period: str) -> str:
@@ -111,7 +118,7 @@ def table_rows(report: SpendReport, amount=cents) -> list[list[str]]:
 
 def _row(period: str, label: str, figures: Figures, amount) -> list[str]:
     parts = [amount(figures.amounts[key]) for key, _, _ in CATEGORIES]
-    return [period, label, str(figures.count), *parts, amount(figures.spent), CURRENCY]
+    return [period, label, str(figures.count), *parts, amount(figures.spent), amount(figures.saved), CURRENCY]
 
 
 def csv_text(report: SpendReport) -> str:
@@ -159,6 +166,7 @@ class ReportPagesMixin(AdminPageMixin):
                 chart=spend_chart(report),
                 parts=CATEGORIES,
                 total_spent=money(report.total.spent, CURRENCY),
+                total_saved=money(report.total.saved, CURRENCY),
                 currency=CURRENCY,
                 csv_url=reverse("admin:purchases_spend_report_csv") + "?" + query,
             )
@@ -194,7 +202,7 @@ class ReportPagesMixin(AdminPageMixin):
 
 def _number_headers(report: SpendReport) -> list[tuple[str, str]]:
     """(header, title) of the numeric columns: purchases, the parts (titled with their meaning), spent."""
-    titles = {header: title for _, header, title in CATEGORIES}
+    titles = {**{header: title for _, header, title in CATEGORIES}, **ROUTING_TITLES}
     return [(header, titles.get(header, "")) for header in headers(report)[2:-1]]
 
 

@@ -134,3 +134,16 @@ def test_the_demo_lists_skins_at_both_providers_at_different_prices_and_a_failov
     failover = Purchase.objects.get(route=Route.FAILOVER)
     assert failover.replaces.provider != failover.provider
     assert seed_demo()["purchases_created"] == 0  # idempotent
+
+
+def test_a_skin_one_provider_lists_is_not_routed():
+    only = listing("skinsback", "12.40")
+    choice = choose(only.skin, max_price=Decimal("13.00"), problems={})
+    assert choice.chosen.quote.item == only and choice.route == "" and choice.saving is None
+
+
+def test_a_paused_providers_price_is_no_alternative_to_save_against():
+    listing("skinsback", "12.40")
+    cheap = listing("skinify", "11.90")
+    choice = choose(cheap.skin, max_price=Decimal("13.00"), problems={"skinify": "buying is paused"})
+    assert choice.chosen.provider == "skinsback" and choice.saving is None
