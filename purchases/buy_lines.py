@@ -1,22 +1,29 @@
 """The lines of a confirmation page: what will be bought, and what is skipped and why.
 
 A line is keyed `i<item pk>` (a catalog item) or `r<purchase pk>` (buying a failed or rejected purchase
-again). `load_lines` fetches every line of a page in two queries, whatever their number.
+again). `load_lines` fetches every line of a page in two queries, whatever their number. When more than
+one provider is configured, a catalog line is bought where its skin is cheapest (buy_routes.py routes it:
+`Line.choice`, `Line.offers`); a batch may then buy from several providers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist
 
 from .ages import read_ago
-from .models import Item, ProviderCode, Purchase
+from .models import Item, Purchase
+from .routing import buy_providers, label
 from .services.create import default_max_price, max_price_cap
+
+if TYPE_CHECKING:
+    from .routing import Choice
 
 CENT = Decimal("0.01")
 
@@ -28,13 +35,24 @@ PLAN_MAX_AGE = 3600  # seconds a confirmation page may be submitted (prices move
 
 @dataclass(frozen=True)
 class SignedPlan:
+    """What a confirmation page computed, signed into it: the Steam user, the batch, the line keys, and per
+    routed line the provider it chose (`chosen`) and each provider's listing it offered (`offers`,
+    {provider: item pk}). A POST buys only those keys, each from one of its offered listings."""
+
     steam_user: int
     batch_id: str
-    provider: str
     keys: list[str]
+    chosen: dict[str, str] = field(default_factory=dict)
+    offers: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, steam_user: int, batch_id: str, plan: Plan) -> SignedPlan:
+        routed = [line for line in plan.lines if line.offers]
+        chosen = {line.key: line.provider for line in routed}
+        return cls(steam_user, batch_id, plan.keys, chosen, {line.key: line.offers for line in routed})
 
     def dumps(self) -> str:
-        data = {"u": self.steam_user, "b": self.batch_id, "p": self.provider, "k": self.keys}
+        data = {"u": self.steam_user, "b": self.batch_id, "k": self.keys, "c": self.chosen, "o": self.offers}
         return signing.dumps(data, salt=PLAN_SALT, compress=True)
 
     @classmethod
@@ -42,7 +60,11 @@ class SignedPlan:
         """The plan a page of this server computed; signing.BadSignature for anything else or too old."""
         data = signing.loads(value or "", salt=PLAN_SALT, max_age=PLAN_MAX_AGE)
         keys = [str(k) for k in data["k"]]
-        return cls(int(data["u"]), str(data["b"]), str(data["p"]), keys)
+        chosen = {str(k): str(v) for k, v in data.get("c", {}).items()}
+        offers = {
+            str(k): {str(code): int(pk) for code, pk in per.items()} for k, per in data.get("o", {}).items()
+        }
+        return cls(int(data["u"]), str(data["b"]), keys, chosen, offers)
 
 
 def parse_ids(text: str | None) -> list[int]:
@@ -67,10 +89,18 @@ class Line:
     item: Item | None = None
     replaces: Purchase | None = None
     price_before: Decimal | None = None  # the catalog's price when the re-read changed it
+    #: routed (buy_routes.py): every provider's option for the skin, `chosen` the one this line buys
+    choice: Choice | None = None
+    #: the listings the operator may switch the line to: {provider: item pk}, the chosen one among them
+    offers: dict[str, int] = field(default_factory=dict)
 
     @property
     def field_name(self) -> str:
         return f"max_{self.key}"
+
+    @property
+    def provider_label(self) -> str:
+        return label(self.provider)
 
     @property
     def synced_at(self) -> datetime | None:
@@ -101,7 +131,7 @@ class Skipped:
 
 @dataclass
 class Plan:
-    provider: str
+    providers: list[str]  # the providers the lines are bought from, first line's first
     lines: list[Line]
     skipped: list[Skipped]
 
@@ -131,13 +161,6 @@ def load_lines(keys: list[str]) -> tuple[list[Line], list[Skipped]]:
     return lines, skipped
 
 
-def reread(line: Line, before: Decimal | None = None) -> Line:
-    """The line again from its (re-read) item: price, default max price and availability as they are now."""
-    fresh = _rebuy_line(line.replaces) if line.replaces is not None else _item_line(line.item)
-    fresh.price_before = before
-    return fresh
-
-
 def _item_line(item: Item) -> Line:
     price, default = item.price, default_max_price(item.price)
     return Line(f"i{item.pk}", item.name, item.game, item.provider, price, default, item.available, item)
@@ -153,21 +176,22 @@ def _rebuy_line(old: Purchase) -> Line:
 
 
 def plan_lines(lines: list[Line], skipped: list[Skipped], steam_user_id: int | None = None) -> Plan:
-    """Keep what can be bought in one batch for this Steam user; say why the rest is skipped."""
+    """Keep what can be bought in one batch for this Steam user; say why the rest is skipped. A batch may
+    buy from every configured provider (each line from its item's)."""
+    allowed = buy_providers()
     kept: list[Line] = []
     skipped = list(skipped)
-    provider = ""
     for line in lines:
-        reason = _skip_reason(line, provider, steam_user_id)
+        reason = _skip_reason(line, allowed, steam_user_id)
         if reason:
             skipped.append(Skipped(line.name, reason))
-            continue
-        provider = provider or line.provider
-        kept.append(line)
-    return Plan(provider or (lines[0].provider if lines else settings.DEFAULT_PROVIDER), kept, skipped)
+        else:
+            kept.append(line)
+    providers = list(dict.fromkeys(line.provider for line in kept))
+    return Plan(providers or [lines[0].provider if lines else settings.DEFAULT_PROVIDER], kept, skipped)
 
 
-def _skip_reason(line: Line, provider: str, steam_user_id: int | None) -> str:
+def _skip_reason(line: Line, allowed: list[str], steam_user_id: int | None) -> str:
     old = line.replaces
     if old is not None and steam_user_id is not None and old.steam_user_id != steam_user_id:
         return f"{old.custom_id} was for another Steam user: it is bought again only for its own recipient"
@@ -177,11 +201,14 @@ def _skip_reason(line: Line, provider: str, steam_user_id: int | None) -> str:
         )
     if old is not None and replaced_by(old):
         return f"{old.custom_id} was already bought again as {replaced_by(old)}"
+    if line.choice is not None and line.choice.chosen is None:
+        why = "; ".join(f"{label(o.provider)}: {o.why_not}" for o in line.choice.options)
+        return f"no provider can buy it now ({why})"
     if not line.available:
         return f"unavailable: the provider lists it as not on sale ({read_ago(line.synced_at)})"
-    if provider and line.provider != provider:
-        sold_by, batch_by = ProviderCode(line.provider).label, ProviderCode(provider).label
-        return f"sold by {sold_by}; one batch buys from {batch_by} only"
+    if line.provider not in allowed:
+        only = " and ".join(label(code) for code in allowed)
+        return f"sold by {label(line.provider)}; this back-office buys from {only} only (BUY_PROVIDERS)"
     return ""
 
 

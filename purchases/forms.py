@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core import signing
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from .buy_lines import Line, Plan, SignedPlan, Skipped
 from .models import Game, ProviderCode, Purchase, SteamUser
 from .money import usd
+from .routing import label, routing_enabled
 from .search import USER_HELP, clean
 from .services.create import BuyLine, max_price_cap
 from .validators import parse_money, validate_steam_id
@@ -87,7 +89,14 @@ SORTS = [
 ]
 
 
+#: the market search's provider choice that lets the confirmation buy each line where it is cheapest
+BEST = "best"
+
+
 class MarketSearchForm(forms.Form):
+    """A search of one provider's market. With more than one provider configured "Best price" is offered and
+    is the default: the search runs at DEFAULT_PROVIDER's market and the confirmation routes each line."""
+
     provider = forms.ChoiceField(choices=ProviderCode.choices)
     game = forms.ChoiceField(choices=Game.choices)
     name = forms.CharField(
@@ -99,6 +108,30 @@ class MarketSearchForm(forms.Form):
         widget=forms.TextInput(attrs={"autofocus": True, "enterkeyhint": "search", "spellcheck": "false"}),
     )
     sort = forms.ChoiceField(choices=SORTS, required=False, label="Sort by")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["provider"]
+        if routing_enabled():
+            field.choices = [(BEST, "Best price"), *ProviderCode.choices]
+            field.initial = BEST
+        else:
+            field.initial = settings.DEFAULT_PROVIDER
+
+    @staticmethod
+    def best_market() -> str:
+        """The market a "Best price" search reads."""
+        return settings.DEFAULT_PROVIDER
+
+    def market(self) -> str:
+        """The provider whose market is searched (after is_valid)."""
+        provider = self.cleaned_data["provider"]
+        return self.best_market() if provider == BEST else provider
+
+    def via(self) -> str:
+        """The provider the confirmation prefers for the picked lines: '' for "Best price"."""
+        provider = self.cleaned_data["provider"]
+        return "" if provider == BEST else provider
 
 
 class PickForm(forms.Form):
@@ -133,12 +166,13 @@ class PickForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    """The confirmation page: one max price per line, the batch id that makes a resubmission harmless."""
+    """The confirmation page: one max price per line, the batch id that makes a resubmission harmless, and
+    per routed line the provider it is bought from (`via_<key>`: one of those its page offered, signed)."""
 
     steam_user = forms.ModelChoiceField(queryset=SteamUser.objects.all(), widget=forms.HiddenInput)
     batch_id = forms.UUIDField(widget=forms.HiddenInput)
     lines = forms.CharField(widget=forms.HiddenInput, required=False)
-    #: the lines, provider, user and batch this page was computed for, signed (buy_lines.SignedPlan)
+    #: the lines, their offers, user and batch this page was computed for, signed (buy_lines.SignedPlan)
     plan = forms.CharField(widget=forms.HiddenInput, required=False)
     acknowledge = forms.BooleanField(
         required=False, label="Send the lines marked below the current price anyway"
@@ -167,18 +201,30 @@ class ConfirmForm(forms.Form):
                 widget=forms.TextInput(attrs={"class": "bo-max-price", "inputmode": "decimal", "size": 9}),
             )
             self.fields[f"again_{line.key}"] = forms.BooleanField(required=False, label="Pay again")
+        # the providers a line may be bought from: those its page offered (signed), else the line's own
+        offers = signed.offers if signed is not None else {line.key: line.offers for line in lines}
+        for line in lines:
+            if offers.get(line.key):
+                self.fields[f"via_{line.key}"] = _via_field(line, offers[line.key])
 
     @classmethod
     def initial_for(cls, user: SteamUser, plan: Plan, batch_id: uuid.UUID | None = None) -> ConfirmForm:
         batch_id = batch_id or uuid.uuid4()
-        signed = SignedPlan(user.pk, str(batch_id), plan.provider, plan.keys)
+        signed = SignedPlan.of(user.pk, str(batch_id), plan)
         initial = {
             "steam_user": user.pk,
             "batch_id": batch_id,
             "lines": ",".join(plan.keys),
             "plan": signed.dumps(),
+            **{f"via_{line.key}": line.provider for line in plan.lines if line.offers},
         }
         return cls(initial=initial, lines=plan.lines)
+
+    def selected(self) -> dict[str, str]:
+        """{line key: the provider chosen on the page} of the routed lines ('' leaves the page's choice)."""
+        return {
+            name[4:]: self.cleaned_data.get(name) or "" for name in self.fields if name.startswith("via_")
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -222,7 +268,9 @@ class ConfirmForm(forms.Form):
             return None
         return amount
 
-    def buy_lines(self) -> list[BuyLine]:
+    def buy_lines(self, lines: Sequence[Line]) -> list[BuyLine]:
+        """What `purchases_create` buys of `lines` (the form's lines as routed for the POST): each from its
+        item's provider, with the routing's record (route, every provider's quote, the saving)."""
         return [
             BuyLine(
                 max_price=self.cleaned_data[line.field_name],
@@ -233,8 +281,11 @@ class ConfirmForm(forms.Form):
                 known_price=line.price,
                 acknowledged=self.cleaned_data.get("acknowledge", False),
                 pay_again=self.cleaned_data.get(f"again_{line.key}", False),
+                route=line.choice.route if line.choice is not None else "",
+                quotes=line.choice.quotes if line.choice is not None else {},
+                saving=line.choice.saving if line.choice is not None else None,
             )
-            for line in self.plan_lines
+            for line in lines
         ]
 
     def below_price_keys(self) -> set[str]:
@@ -248,6 +299,18 @@ class ConfirmForm(forms.Form):
             return [line.default_max for line in self.plan_lines]
         values = [self.data.get(line.field_name) for line in self.plan_lines]
         return [_money_or_none(v) for v in values]
+
+
+def _via_field(line: Line, offers: dict[str, int]) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=f"Provider of {line.name}",
+        choices=[(code, label(code)) for code in offers],
+        required=False,
+        error_messages={
+            "invalid_choice": "%(value)s is not a provider this page offered for this line: nothing of it "
+            "is bought from there. Choose one of the list."
+        },
+    )
 
 
 def _money_or_none(value: object) -> Decimal | None:

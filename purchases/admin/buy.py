@@ -8,16 +8,19 @@ its views in `get_urls` through `self.admin_site.admin_view`, and renders
 Thin: the forms in purchases/forms.py parse and validate, the confirmation calls `purchases_create`, which
 only writes rows (and their audit trail) and enqueues tasks. The only provider requests made here are
 reads, all in market.py: the balance (cached briefly, never blocking the page), the market search, and on
-showing the confirmation the re-read of stale prices (services/recheck.py; a failure is said, not fatal).
+showing the confirmation the re-read of stale prices (confirm_recheck.py; a failure is said, not fatal).
 Submitting the confirmation asks the provider nothing.
+
+With more than one provider configured (routing.routing_enabled) each catalog line is bought where its skin
+is cheapest (buy_routes.py); the operator may switch a line to another provider the page offers.
 Every URL needs `purchases.buy_skins`.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -26,14 +29,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 
 from .. import permissions
-from ..buy_lines import Plan, SignedPlan, line_keys, load_lines, parse_ids, plan_lines, reread
+from ..buy_lines import Line, Plan, SignedPlan, line_keys, load_lines, parse_ids, plan_lines
+from ..buy_routes import as_signed, page_quotes, routable, route_lines
 from ..forms import MAX_LINES, ChooseUserForm, ConfirmForm, MarketSearchForm, PickForm
 from ..models import Item, SteamUser
+from ..policy.funds import read_balance
+from ..routing import buy_providers, provider_problems, routing_enabled
 from ..services import BuyError, CreateResult, purchases_create
 from ..services.catalog import items_upsert
-from ..services.recheck import Recheck, items_recheck
 from ..status import State
+from .common import provider_label
 from .confirm_page import confirm_context, confirm_url
+from .confirm_recheck import PageRecheck, recheck_page
 from .market import market_search, search_results
 from .market_rows import picked_ids, sort_context
 from .pages import AdminPageMixin
@@ -69,9 +76,8 @@ class MarketPageMixin(AdminPageMixin):
         _require_buy(request)
         user = get_object_or_404(SteamUser, pk=pk)
         searched = "name" in request.GET
-        initial = {"provider": settings.DEFAULT_PROVIDER, "game": "cs2"}
-        form = MarketSearchForm(request.GET if searched else None, initial=initial)
-        context: dict = {"steam_user": user, "form": form}
+        form = MarketSearchForm(request.GET if searched else None, initial={"game": "cs2"})
+        context: dict = {"steam_user": user, "form": form, "best_market": provider_label(form.best_market())}
         valid = searched and form.is_valid()
         if valid:  # the table heads: the same search in another order
             context.update(sort_context(request.GET, form.cleaned_data["sort"]))
@@ -80,12 +86,15 @@ class MarketPageMixin(AdminPageMixin):
             if pick.is_valid():
                 provider, entries = pick.picked_entries()
                 picked = items_upsert(provider=provider, entries=entries)
-                return redirect(confirm_url(user.pk, items=picked))
+                # "Best price": the confirmation routes each line; a provider named: it is preferred there
+                via = form.via() if valid else ""
+                return redirect(confirm_url(user.pk, items=picked, via=via))
             ticked = request.POST.getlist("picked")
             rows = pick.results.get("e", [])
             context.update(search_results(pick.results.get("p", ""), rows, ticked), pick=pick)
         elif valid:  # a search re-sorted from a table head keeps what was ticked (`picked`)
-            context.update(market_search(**form.cleaned_data, ticked=picked_ids(request.GET)))
+            search = {**form.cleaned_data, "provider": form.market()}
+            context.update(market_search(**search, ticked=picked_ids(request.GET)))
         return self.render_page(request, "buy", f"Buy skins for {user}", context)
 
 
@@ -133,7 +142,8 @@ class BuyPagesMixin(AdminPageMixin):
             messages.warning(
                 request, f"At most {MAX_LINES} items per batch: the first {MAX_LINES} are shown."
             )
-        plan, recheck = _plan_rechecked(keys[:MAX_LINES], user.pk)
+        via = request.GET.get("via", "")
+        plan, recheck = _plan_rechecked(keys[:MAX_LINES], user.pk, via if via in buy_providers() else "")
         form = ConfirmForm.initial_for(user, plan)
         return self._confirm_page(request, user, plan, form, fetch_balance=True, recheck=recheck)
 
@@ -143,20 +153,20 @@ class BuyPagesMixin(AdminPageMixin):
         form = ConfirmForm(request.POST, lines=lines, unknown=unknown, signed=signed)
         if not form.is_valid():
             return self._confirm_again(request, form, lines, [])
-        plan = plan_lines(lines, [])
-        if (
-            signed is not None
-            and not form.submitted_before
-            and (plan.skipped or plan.provider != signed.provider)
-        ):
-            return self._confirm_again(
-                request, form, lines, [f"{s.label}: {s.reason}." for s in plan.skipped]
-            )
+        buy: list[Line] = []
+        if not form.submitted_before:  # each routed line from a listing its page offered (signed)
+            problems = provider_problems() if signed.offers else {}
+            routed, said = as_signed(lines, signed, form.selected(), problems)
+            plan = plan_lines(routed, [])
+            if said or plan.skipped:
+                return self._confirm_again(
+                    request, form, lines, [*said, *(f"{s.label}: {s.reason}." for s in plan.skipped)]
+                )
+            buy = plan.lines
         try:
             result = purchases_create(
                 steam_user=form.cleaned_data["steam_user"],
-                provider=signed.provider if signed else plan.provider,
-                lines=[] if form.submitted_before else form.buy_lines(),
+                lines=form.buy_lines(buy),
                 actor=request.user,
                 batch_id=form.cleaned_data["batch_id"],
                 source="admin",
@@ -167,19 +177,23 @@ class BuyPagesMixin(AdminPageMixin):
         return _landed(request, result)
 
     def _confirm_again(self, request, form: ConfirmForm, lines, problems: list[str]) -> HttpResponse:
-        """The page again after a refusal: what can still be bought, the same batch_id, and every message."""
+        """The page again after a refusal: what can still be bought (each line routed again on the current
+        catalog, the operator's provider kept where it can buy), the same batch_id, and every message."""
         user = form.cleaned_data.get("steam_user")
         if user is None:
             user = get_object_or_404(SteamUser, pk=(parse_ids(request.POST.get("steam_user")) or [0])[0])
-        plan = plan_lines(lines, [])
+        prefer = {line.key: request.POST.get(f"via_{line.key}", "") for line in lines}
+        routed = route_lines(lines, problems=_problems(lines, fetch=False), prefer=prefer)
+        plan = plan_lines(routed, [])
         data = request.POST.copy()
         data["lines"] = ",".join(plan.keys)
+        data.update({f"via_{line.key}": line.provider for line in plan.lines if line.offers})
         batch_id = form.cleaned_data.get("batch_id")
         # the page shown again is computed here: it signs what it shows, under the same batch
-        data["plan"] = (
-            SignedPlan(user.pk, str(batch_id), plan.provider, plan.keys).dumps() if batch_id else ""
-        )
+        data["plan"] = SignedPlan.of(user.pk, str(batch_id), plan).dumps() if batch_id else ""
         hidden = [f"{name}: {e}" for name in ("steam_user", "batch_id") for e in form.errors.get(name, [])]
+        # a provider the page did not offer: said here, the select shown again offers what can buy now
+        hidden += [f"{line.name}: {e}" for line in lines for e in form.errors.get(f"via_{line.key}", [])]
         problems = [*form.non_field_errors(), *hidden, *problems]
         again = ConfirmForm(data, lines=plan.lines)
         return self._confirm_page(request, user, plan, again, problems=problems, fetch_balance=False)
@@ -192,27 +206,62 @@ class BuyPagesMixin(AdminPageMixin):
 def _signed_plan(request: HttpRequest) -> SignedPlan | None:
     try:
         return SignedPlan.loads(request.POST.get("plan", ""))
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
-def _plan_rechecked(keys: list[str], steam_user_id: int) -> tuple[Plan, Recheck]:
-    """The plan of `keys` after re-reading its stale items at the provider (a read, before any buy)."""
+def _problems(lines: list[Line], *, fetch: bool) -> dict[str, str]:
+    """What stops each provider from buying now (routing.provider_problems), after reading the balances of
+    the providers that list the lines' skins (`fetch`; cached briefly), so a low balance is known."""
+    if not routing_enabled() or not any(routable(line) for line in lines):
+        return {}
+    if fetch:
+        quoted = page_quotes(line.item.skin for line in lines if routable(line))
+        codes = dict.fromkeys(quote.provider for quotes in quoted.values() for quote in quotes)
+        for code in codes:
+            read_balance(code, fetch=True)
+    return provider_problems()
+
+
+def _plan_rechecked(keys: list[str], steam_user_id: int, via: str = "") -> tuple[Plan, PageRecheck]:
+    """The plan of `keys`, routed, after re-reading its stale listings at their providers (reads, before any
+    buy): the chosen ones first, then those a line may be switched to; then routed again on what was read.
+    `via`: the provider the operator searched at, preferred where it can buy."""
     lines, unknown = load_lines(keys)
-    plan = plan_lines(lines, unknown, steam_user_id)
-    # a "not on sale" older than the freshness window is read again like a stale price: it may be back
-    off_sale = [line.item for line in lines if line.item and not line.available]
-    items = [line.item for line in plan.lines if line.item]
-    items += [item for item in off_sale if item.provider == plan.provider]
-    recheck = items_recheck(provider=plan.provider, items=items)
+    problems = _problems(lines, fetch=True)
+    prefer = dict.fromkeys(keys, via) if via else None
+    plan = plan_lines(route_lines(lines, problems=problems, prefer=prefer), unknown, steam_user_id)
+    recheck = recheck_page(_reread_order(plan, lines))
     if not recheck.checked:
         return plan, recheck
-    checked = recheck.checked
-    lines = [
-        reread(line, recheck.changed.get(line.item.pk)) if line.item and line.item.pk in checked else line
-        for line in lines
+    lines, unknown = load_lines(keys)  # as the re-read stored them (it may have changed any listing)
+    routed = route_lines(lines, problems=problems, prefer=prefer)
+    return plan_lines([_price_before(line, recheck) for line in routed], unknown, steam_user_id), recheck
+
+
+def _reread_order(plan: Plan, lines: list[Line]) -> list[Item]:
+    """The listings to re-read when stale: each line's own (the chosen one), then the others a line may be
+    switched to, then the off-sale items of lines left out (a "not on sale" older than the freshness window
+    is read again like a stale price: it may be back)."""
+    items = [line.item for line in plan.lines if line.item]
+    offered = {pk for line in plan.lines for pk in line.offers.values()}
+    items += [
+        option.quote.item
+        for line in plan.lines
+        if line.choice is not None
+        for option in line.choice.options
+        if option.quote.item.pk in offered
     ]
-    return plan_lines(lines, unknown, steam_user_id), recheck
+    allowed = buy_providers()
+    items += [line.item for line in lines if line.item and not line.available and line.provider in allowed]
+    return items
+
+
+def _price_before(line: Line, recheck: PageRecheck) -> Line:
+    """A line's "was" price: its listing's (the routed one's) before the re-read changed it."""
+    if line.item is None:
+        return line
+    return replace(line, price_before=recheck.changed.get(line.item.pk))
 
 
 def _landed(request: HttpRequest, result: CreateResult) -> HttpResponseRedirect:

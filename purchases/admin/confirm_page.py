@@ -1,6 +1,7 @@
 """What the confirmation page shows: the lines and their max prices, the balance, the price re-read, and
 what the payout controls will do on submit (policy.controls.decide, read without locks: the submit runs
-the same rules under the lock, so the page never promises what the service refuses)."""
+the same rules under the lock, so the page never promises what the service refuses). With several
+providers: where each line is bought and what that saves, and each provider's balance (confirm_routes.py)."""
 
 from __future__ import annotations
 
@@ -20,14 +21,17 @@ from ..policy.controls import decide
 from ..services.create import max_price_cap
 from ..services.recheck import FRESH_FOR, MAX_READS, Recheck
 from .common import provider_label
-from .market import provider_balance
+from .confirm_routes import provider_figures, route_view, saving_total
 
 
-def confirm_url(steam_user: int, *, items: list[int] = (), replaces: list[int] = ()) -> str:
+def confirm_url(steam_user: int, *, items: list[int] = (), replaces: list[int] = (), via: str = "") -> str:
+    """The confirmation of `items` (and purchases bought again) for a Steam user; `via`: the provider the
+    operator searched at, preferred for the lines where it can buy."""
     query = {
         "steam_user": steam_user,
         "items": ",".join(map(str, items)),
         "replaces": ",".join(map(str, replaces)),
+        "via": via,
     }
     return reverse("admin:purchases_buy_confirm") + "?" + urlencode({k: v for k, v in query.items() if v})
 
@@ -43,9 +47,11 @@ def recheck_text(recheck: Recheck | None, label: str) -> str:
     """What the page says about the prices it shows: re-read now, not asked again, or not answered."""
     if recheck is None:  # the page shown again after a refusal: the POST asks the provider nothing
         return "not read again on this page: each line says when its price was read"
+    label = getattr(recheck, "label", "") or label  # the providers asked (confirm_recheck.PageRecheck)
     if recheck.error:
+        failed = getattr(recheck, "failed_label", "") or label
         return (
-            f"{label} did not answer the price check ({recheck.error}): the prices below are the catalog's, "
+            f"{failed} did not answer the price check ({recheck.error}): the prices below are the catalog's, "
             "read when each line says. Nothing is blocked."
         )
     if not recheck.asked:
@@ -73,11 +79,14 @@ def confirm_context(
 ):
     prices = form.max_prices()
     total = sum((p for p in prices if p is not None), Decimal("0")).quantize(Decimal("0.01"))
-    balance = provider_balance(plan.provider, fetch=fetch_balance)
+    routes = [route_view(line) for line in plan.lines]
+    providers = provider_figures(plan, prices, routes, fetch=fetch_balance)
+    balance = providers[0].balance
     below = form.below_price_keys()
-    label = provider_label(plan.provider)
+    label = " and ".join(provider_label(code) for code in plan.providers)
     controls = preview(user, actor, plan, prices)
     above_cap = {line.key for line in plan.lines if line.key in below and line.above_cap}
+    saving, quoted = saving_total(routes)
     return {
         **spend_figures(plan, balance.amount),
         "above_cap_count": len(above_cap),
@@ -90,6 +99,11 @@ def confirm_context(
         "total": total,
         "incomplete": any(p is None for p in prices),
         "balance": balance,
+        "providers": providers,
+        "several": len(providers) > 1,
+        "routed": any(routes),
+        "saving_total": saving,
+        "saving_lines": quoted,
         "cap": max_price_cap(),
         "rows": [
             (
@@ -100,8 +114,9 @@ def confirm_context(
                 controls.repeats.get(line.name, []),
                 controls.reasons(n),
                 leave_out_url(user, plan, {line.key}) if line.above_cap else "",
+                route,
             )
-            for n, line in enumerate(plan.lines)
+            for n, (line, route) in enumerate(zip(plan.lines, routes, strict=True))
         ],
         "controls": controls,
         "repeat_hours": settings.PAYOUT_REPEAT_WINDOW_HOURS,
@@ -113,7 +128,8 @@ def confirm_context(
         "recheck_failed": bool(recheck and recheck.error),
         "provider_label": label,
         "can_confirm": bool(plan.lines) and user.has_valid_trade_url,
-        "short_of_funds": balance.amount is not None and total > balance.amount,
+        "short_of_funds": any(figures.short for figures in providers),
+        "short": [figures for figures in providers if figures.short],
     }
 
 

@@ -46,7 +46,7 @@ class BuyLine:
     acknowledged: bool = False
     #: "Pay again": the person saw the earlier purchases of this skin for this Steam user and means it
     pay_again: bool = False
-    #: where it is bought: the item's provider, else this, else the batch's (`purchases_create(provider=)`)
+    #: where it is bought: the item's provider, else this, else the batch's, else the replaced purchase's
     provider: str = ""
     #: how the provider was chosen (models.Route), what each quoted and what the choice saved (routing.py)
     route: str = ""
@@ -63,7 +63,13 @@ class BuyLine:
         return self.route == Route.FAILOVER
 
     def provider_or(self, default: str) -> str:
-        return self.item.provider if self.item is not None else (self.provider or default)
+        """The item's provider; else the line's; else the batch's (`default`, named by the caller); else
+        the replaced purchase's (bought again there); else DEFAULT_PROVIDER."""
+        if self.item is not None:
+            return self.item.provider
+        if self.provider or default:
+            return self.provider or default
+        return self.replaces.provider if self.replaces is not None else settings.DEFAULT_PROVIDER
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,6 @@ def purchases_create(
         return CreateResult(batch_id, existing, created=False)
     from ..policy.pause import assert_buying_allowed  # pause.py reaches services lazily: import here
 
-    provider = provider or (lines[0].provider_or(settings.DEFAULT_PROVIDER) if lines else "")
     validate_lines(steam_user=steam_user, provider=provider, lines=lines)
     providers = list(dict.fromkeys(line.provider_or(provider) for line in lines))
     for code in providers:

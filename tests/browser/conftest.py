@@ -81,7 +81,7 @@ def page(browser, request):
 
 @pytest.fixture
 def moving_sandbox(settings):
-    """A sandbox of its own whose trades move on their own (speed 1), SkinsBack pointed at it."""
+    """A sandbox of its own whose trades move on their own (speed 1), both providers pointed at it."""
     from sandbox.server import SandboxServer
 
     with SandboxServer(port=0, seed=7, speed=1.0) as sb:
@@ -89,6 +89,8 @@ def moving_sandbox(settings):
         settings.SKINSBACK_CLIENT_ID = "sandbox"
         settings.SKINSBACK_CLIENT_SECRET = "sandbox-secret"
         settings.SKINSBACK_AUTH = "headers"
+        settings.SKINIFY_API_URL = sb.skinify_url
+        settings.SKINIFY_TOKEN = "sandbox-token"
         settings.DEFAULT_PROVIDER = "skinsback"
         yield sb
 

@@ -86,22 +86,35 @@ def test_skipped_items_are_listed_with_their_reason(operator_client, fake_provid
         CONFIRM_URL, {"steam_user": user.pk, "items": f"{good.pk},{gone.pk},{other.pk},{good.pk},999999"}
     )
     plan = response.context["plan"]
-    assert [line.item for line in plan.lines] == [good]
+    assert [line.item for line in plan.lines] == [good, other]  # one batch buys from both providers
     reasons = {s.label: s.reason for s in plan.skipped}
     assert "unavailable" in reasons["Sold Out Skin"]
-    assert "one batch buys from SkinsBack only" in reasons["Skinify Skin"]
     assert "listed twice" in reasons[good.name]
     assert "not found" in reasons["i999999"]
     assert 'id="bo-skipped"' in text(response)
 
 
-def test_batch_provider_is_the_first_available_items(operator_client, fake_provider):
+def test_with_one_provider_configured_another_providers_item_is_skipped(
+    operator_client, fake_provider, settings
+):
+    settings.BUY_PROVIDERS = ["skinsback"]
+    user, good = make_user(), make_item()
+    other = make_item(provider="skinify", name="Skinify Skin")
+    plan = open_confirm(operator_client, user, [good, other]).context["plan"]
+    assert [line.item for line in plan.lines] == [good] and plan.providers == ["skinsback"]
+    reasons = {s.label: s.reason for s in plan.skipped}
+    assert reasons["Skinify Skin"] == (
+        "sold by Skinify; this back-office buys from SkinsBack only (BUY_PROVIDERS)"
+    )
+
+
+def test_a_batch_buys_from_each_items_provider(operator_client, fake_provider):
     user = make_user()
     first = make_item(provider="skinify")
     second = make_item(provider="skinsback")
     plan = open_confirm(operator_client, user, [first, second]).context["plan"]
-    assert plan.provider == "skinify"
-    assert [line.item for line in plan.lines] == [first]
+    assert plan.providers == ["skinify", "skinsback"]
+    assert [line.item for line in plan.lines] == [first, second]
 
 
 def test_no_user_goes_to_choosing_one(operator_client, fake_provider):

@@ -16,7 +16,9 @@ from tests.factories import make_item, make_user
 
 from .helpers import CONFIRM_URL, form_data, open_confirm, text
 
-READS = {"market_search", "balance"}
+#: the reads of a confirmation: SkinsBack's search and balance, Skinify's price by id and balance (the demo
+#: lists skins at both: each line is bought where it is cheapest)
+READS = {"market_search", "balance", "withdraw/price", "project-balance"}
 
 
 def demo_items() -> list[Item]:

@@ -132,7 +132,9 @@ def test_picked_results_are_upserted_and_confirmed(operator_client, fake_provide
     )
     assert stale.price == Decimal("9.99") and stale.synced_at is not None
     assert not Item.objects.filter(provider_item_id="10000003").exists()
-    assert response["Location"] == f"{CONFIRM_URL}?steam_user={user.pk}&items={new.pk}%2C{stale.pk}"
+    # a provider named in the search is preferred by the confirmation ("Best price" names none)
+    expected = f"{CONFIRM_URL}?steam_user={user.pk}&items={new.pk}%2C{stale.pk}&via=skinsback"
+    assert response["Location"] == expected
     confirm = operator_client.get(response["Location"])
     assert [line.item for line in confirm.context["plan"].lines] == [new, stale]
     assert confirm.context["total"] == Decimal("15.62") + Decimal("10.99")

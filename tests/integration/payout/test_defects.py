@@ -273,19 +273,23 @@ def test_a_crafted_post_buys_only_the_signed_lines(operator_c, buys, committed):
     assert additions(Purchase.objects.all()) == [new.pk]
 
 
-def test_a_crafted_url_puts_another_providers_purchase_in_no_plan(operator_c, buys, committed):
+def test_a_purchase_bought_again_in_a_mixed_batch_stays_at_its_own_provider(operator_c, buys, committed):
+    """A batch may buy from several providers now (issue 22); a line bought again never moves provider."""
     user = make_user()
     skin = make_item(provider="skinsback")
     at_skinify = make_purchase(
-        steam_user=user, provider="skinify", item_name="USP-S | Kill Confirmed", state="failed"
+        steam_user=user, provider="skinify", item_name="USP-S | Kill Confirmed", state="failed", buy_id="77"
     )
+    buys.purchases_say("canceled")  # the provider confirms the failure: bought again
     page = operator_c.get(CONFIRM_URL, {"steam_user": user.pk, "items": skin.pk, "replaces": at_skinify.pk})
-    assert [line.key for line in page.context["plan"].lines] == [f"i{skin.pk}"]
-    assert "one batch buys from SkinsBack only" in text(page)
+    planned = {line.key: line.provider for line in page.context["plan"].lines}
+    assert planned == {f"i{skin.pk}": "skinsback", f"r{at_skinify.pk}": "skinify"}
     with committed():
-        operator_c.post(CONFIRM_URL, unticked(form_data(page, lines=f"i{skin.pk},r{at_skinify.pk}")))
-    assert not Purchase.objects.filter(replaces=at_skinify).exists()
-    assert len(bought(buys)) == 1
+        operator_c.post(CONFIRM_URL, unticked(form_data(page)))
+    again = Purchase.objects.get(replaces=at_skinify)
+    assert again.provider == "skinify" and again.route == ""
+    assert Purchase.objects.get(item=skin, batch_id=again.batch_id).provider == "skinsback"
+    assert len(bought(buys)) == 2
 
 
 @pytest.mark.parametrize("plan", ["", "forged", "other-page"])
