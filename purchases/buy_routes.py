@@ -16,19 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from decimal import Decimal
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from .buy_lines import Line, SignedPlan
-from .models import Item, Route
+from .models import Item
 from .quotes import Quote
-from .routing import Choice, Option, _why_not, buy_providers, label, routing_enabled
+from .routing import Choice, buy_providers, choose_lenient, label, routing_enabled
 from .services.create import default_max_price
-
-#: routing.provider_problems' words for a pause: the one problem that stops a line no other provider can buy
-PAUSED = "buying is paused"
 
 
 def page_quotes(skins: Iterable[str]) -> dict[str, list[Quote]]:
@@ -46,30 +42,9 @@ def page_quotes(skins: Iterable[str]) -> dict[str, list[Quote]]:
     return quoted
 
 
-def choose_quoted(
-    quoted: list[Quote], *, problems: Mapping[str, str], prefer: str = "", max_price: Decimal | None = None
-) -> Choice:
-    """routing.choose on quotes already read (cheapest first)."""
-    options = [Option(quote, _why_not(quote, max_price, dict(problems))) for quote in quoted]
-    preferred = next((o for o in options if o.provider == prefer and o.buyable), None)
-    if preferred is not None:
-        cheapest = next(o for o in options if o.buyable)
-        return Choice(options, preferred, Route.BEST if preferred is cheapest else Route.OPERATOR)
-    chosen = next((o for o in options if o.buyable), None)
-    return Choice(options, chosen, Route.BEST if chosen else "")
-
-
 def line_choice(quoted: list[Quote], *, problems: Mapping[str, str], prefer: str = "") -> Choice:
-    """`choose_quoted`; when none can buy only for warnings, the cheapest of those (or `prefer`), with
-    every option's warning kept."""
-    choice = choose_quoted(quoted, problems=problems, prefer=prefer)
-    if choice.chosen is not None or not choice.options:
-        return choice
-    stops = {code: why for code, why in problems.items() if why == PAUSED}
-    fallback = choose_quoted(quoted, problems=stops, prefer=prefer)
-    if fallback.chosen is None:
-        return choice
-    return Choice(choice.options, choice.option(fallback.chosen.provider), fallback.route)
+    """routing.choose_lenient with no max price: the page derives the max price from the chosen price."""
+    return choose_lenient(quoted, max_price=None, problems=problems, prefer=prefer)
 
 
 def offers_of(quoted: list[Quote], choice: Choice, problems: Mapping[str, str]) -> dict[str, int]:

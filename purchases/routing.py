@@ -11,7 +11,7 @@ call `route`, and `purchases_create` records the choice on the purchase (route, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -31,7 +31,9 @@ DOWN_OUTCOMES = frozenset({"timeout", "http_error"})
 DOWN_WORDS = frozenset({"under_maintenance", "request_limit_exceeded", "request_timeout", "market_disabled"})
 DOWN_CODES = frozenset({"-9"})  # SkinsBack's under_maintenance
 CENT = Decimal("0.01")
-HEALTH_CALLS = 2  # the provider's newest requests looked at: all of them failed -> skipped
+HEALTH_CALLS = 2
+#: provider_problems' words for a pause: the one problem that stops a line even when no other can buy it
+PAUSED = "buying is paused"  # the provider's newest requests looked at: all of them failed -> skipped
 
 
 def buy_providers() -> list[str]:
@@ -61,7 +63,7 @@ def provider_problems(providers: Iterable[str] | None = None) -> dict[str, str]:
     low = {state.provider: state for state in balance_report() if state.state == LOW}
     for code in codes:
         if "" in paused or code in paused:
-            problems[code] = "buying is paused"
+            problems[code] = PAUSED
         elif code in low:
             problems[code] = f"balance low ({usd(low[code].usd)})"
         else:
@@ -163,7 +165,7 @@ def choose(
     skin: str,
     *,
     max_price: Decimal | None,
-    problems: dict[str, str],
+    problems: Mapping[str, str],
     prefer: str = "",
     exclude: Iterable[str] = (),
 ) -> Choice:
@@ -171,10 +173,33 @@ def choose(
     can buy, else the cheapest that can. `max_price` None: any price (the page derives it afterwards)."""
     skipped = set(exclude)
     allowed = set(buy_providers())
+    quoted = [q for q in quotes(skin) if q.provider in allowed and q.provider not in skipped]
+    return choose_among(quoted, max_price=max_price, problems=problems, prefer=prefer)
+
+
+def choose_lenient(
+    quoted: list[Quote], *, max_price: Decimal | None, problems: Mapping[str, str], prefer: str = ""
+) -> Choice:
+    """`choose_among` for a line an operator asked for: when no provider can buy it only because of
+    warnings (a balance under the alert level, recent failed requests), the cheapest of those within the
+    max price, its warning kept (the balance check of purchases_create decides); a pause still stops it.
+    A back-office with one provider whose balance is under the alert level must still buy."""
+    choice = choose_among(quoted, max_price=max_price, problems=problems, prefer=prefer)
+    if choice.chosen is not None or not choice.options:
+        return choice
+    stops = {code: why for code, why in problems.items() if why == PAUSED}
+    fallback = choose_among(quoted, max_price=max_price, problems=stops, prefer=prefer)
+    if fallback.chosen is None:
+        return choice
+    return Choice(choice.options, choice.option(fallback.chosen.provider), fallback.route)
+
+
+def choose_among(
+    quoted: list[Quote], *, max_price: Decimal | None, problems: Mapping[str, str], prefer: str = ""
+) -> Choice:
+    """The rule of `choose` on quotes already read (cheapest first; a page reads all its skins at once)."""
     options = [
-        Option(quote, _why_not(quote, max_price, problems), quote.provider in problems)
-        for quote in quotes(skin)
-        if quote.provider in allowed and quote.provider not in skipped
+        Option(quote, _why_not(quote, max_price, problems), quote.provider in problems) for quote in quoted
     ]
     chosen = cheapest = next((o for o in options if o.buyable), None)
     preferred = next((o for o in options if o.provider == prefer and o.buyable), None)
@@ -185,7 +210,7 @@ def choose(
     return Choice(options, chosen, Route.BEST if chosen is cheapest else Route.OPERATOR)
 
 
-def _why_not(quote: Quote, max_price: Decimal | None, problems: dict[str, str]) -> str:
+def _why_not(quote: Quote, max_price: Decimal | None, problems: Mapping[str, str]) -> str:
     if quote.provider in problems:
         return problems[quote.provider]
     if max_price is not None and quote.price > max_price:

@@ -8,7 +8,8 @@ its views in `get_urls` through `self.admin_site.admin_view`, and renders
 Thin: the forms in purchases/forms.py parse and validate, the confirmation calls `purchases_create`, which
 only writes rows (and their audit trail) and enqueues tasks. The only provider requests made here are
 reads, all in market.py: the balance (cached briefly, never blocking the page), the market search, and on
-showing the confirmation the re-read of stale prices (confirm_recheck.py; a failure is said, not fatal).
+showing the confirmation the re-read of stale prices (services/recheck.recheck_page; a failure is said,
+not fatal).
 Submitting the confirmation asks the provider nothing.
 
 With more than one provider configured (routing.routing_enabled) each catalog line is bought where its skin
@@ -37,10 +38,10 @@ from ..policy.funds import read_balance
 from ..routing import buy_providers, provider_problems, routing_enabled
 from ..services import BuyError, CreateResult, purchases_create
 from ..services.catalog import items_upsert
+from ..services.recheck import PageRecheck, recheck_page
 from ..status import State
 from .common import provider_label
 from .confirm_page import confirm_context, confirm_url
-from .confirm_recheck import PageRecheck, recheck_page
 from .market import market_search, search_results
 from .market_rows import picked_ids, sort_context
 from .pages import AdminPageMixin

@@ -47,7 +47,7 @@ def recheck_text(recheck: Recheck | None, label: str) -> str:
     """What the page says about the prices it shows: re-read now, not asked again, or not answered."""
     if recheck is None:  # the page shown again after a refusal: the POST asks the provider nothing
         return "not read again on this page: each line says when its price was read"
-    label = getattr(recheck, "label", "") or label  # the providers asked (confirm_recheck.PageRecheck)
+    label = getattr(recheck, "label", "") or label  # the providers asked (services.recheck.PageRecheck)
     if recheck.error:
         failed = getattr(recheck, "failed_label", "") or label
         return (

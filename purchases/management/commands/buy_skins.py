@@ -10,7 +10,16 @@ from django.core.management.base import BaseCommand, CommandError
 from purchases.models import Game, Item, Purchase, SteamUser
 from purchases.money import usd
 from purchases.providers import PROVIDERS
-from purchases.routing import Choice, buy_providers, choose, label, provider_problems, routing_enabled
+from purchases.quotes import quotes
+from purchases.routing import (
+    PAUSED,
+    Choice,
+    buy_providers,
+    choose_lenient,
+    label,
+    provider_problems,
+    routing_enabled,
+)
 from purchases.services import (
     BuyError,
     BuyLine,
@@ -26,7 +35,6 @@ from purchases.validators import parse_money, validate_steam_id
 
 BEST = "best"
 #: routing.provider_problems' word for a pause: the one problem that stops a line no provider can buy
-PAUSED = "buying is paused"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,14 +57,9 @@ def route_line(line: BuyLine, problems: dict[str, str]) -> Routed:
     the chosen provider's listing, with the route, the quotes and the saving recorded on it."""
     item = line.item
     skin = (item.skin or skin_key(item.name, item.game)) if item else skin_key(line.name, line.game)
-    choice = choose(skin, max_price=line.max_price, problems=problems)
-    if choice.chosen is None and choice.options:
-        # as the confirmation page: when only warnings (balance low, last requests failed) stop every
-        # provider, the cheapest of those within the max price, and the service's own checks decide
-        stops = {code: why for code, why in problems.items() if why == PAUSED}
-        fallback = choose(skin, max_price=line.max_price, problems=stops)
-        if fallback.chosen is not None:
-            choice = Choice(choice.options, choice.option(fallback.chosen.provider), fallback.route)
+    quoted = [quote for quote in quotes(skin) if quote.provider in buy_providers()]
+    # as the confirmation page: warnings alone (balance low, failed requests) do not stop a line
+    choice = choose_lenient(quoted, max_price=line.max_price, problems=problems)
     chosen = choice.chosen
     if chosen is None:
         return Routed(line, choice)
