@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ..ages import age
-from ..models import Purchase
+from ..models import Purchase, Route
 from ..money import usd
 from ..services.lookup import ESCALATED_PREFIX
 from ..status import DOCUMENTED_REFUNDS, STATES, State, reason_words
@@ -49,7 +49,9 @@ def _outcome(p: Purchase) -> tuple[str, str]:
     error = (p.error_reason or "").strip()
     if p.state == State.REJECTED:
         words = reason_words(error) or "the provider gave no reason"
-        return _sentence(f"Refused: {words}"), _codes(p.error_code and f"error {p.error_code}", error)
+        # the failover first: the list cuts a long reason between words
+        said = _sentence(f"Refused{_failed_over(p)}: {words}")
+        return said, _codes(p.error_code and f"error {p.error_code}", error)
     if p.state in FAILED_STATES:
         said = [reason_words(p.provider_status) or "the provider gave no reason"]
         said += [reason_words(error)] if error and error != p.provider_status else []
@@ -61,6 +63,16 @@ def _outcome(p: Purchase) -> tuple[str, str]:
     if p.state == State.DECLINED:
         return _sentence(error or "Declined: nothing was bought"), ""
     return "", ""
+
+
+def _failed_over(p: Purchase) -> str:
+    """`, failed over to Skinify as bo-…` when the list read the replacement with the row (no query)."""
+    if not Purchase.replaced_by.is_cached(p):
+        return ""
+    again = getattr(p, "replaced_by", None)
+    if again is None or again.route != Route.FAILOVER:
+        return ""
+    return f", failed over to {provider_label(again.provider)} as {again.custom_id}"
 
 
 def _attention(p: Purchase, now: datetime) -> str:

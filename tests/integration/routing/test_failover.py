@@ -234,3 +234,23 @@ def test_the_batch_page_shows_the_failover_of_its_refused_line(sandbox, admin_cl
     for purchase in [*refused, *replacements]:
         assert purchase.custom_id in page
     assert unrelated.custom_id not in page
+
+
+def test_the_list_names_the_failover_of_a_refused_line_without_a_query_per_row(sandbox, admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    ours, _ = pair(sandbox, 1)
+    sandbox.state.inject("market_batch_buy", "error_5", times=1)
+    [refused] = buy_at_skinsback(make_user(), ours)
+    replacement = Purchase.objects.get(replaces=refused)
+    url = reverse("admin:purchases_purchase_changelist")
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        page = admin_client.get(url).content.decode()
+    assert f"Refused, failed over to Skinify as {replacement.custom_id}" in page
+    more = [make_purchase(state=State.REJECTED, error_reason="skin_unavailable") for _ in range(5)]
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get(url)
+    assert len(more) == 5 and len(many.captured_queries) == len(few.captured_queries)
