@@ -72,11 +72,7 @@ def items_recheck(*, items: list[Item], provider: str = "", client: Provider | N
             return Recheck(read_at=now, unread=len(stale), error=str(error))
     found, error = read_listings(client, stale)
     report = Recheck(read_at=now, error=error, unread=len(stale) - len(found))
-    read = [item for item in items if item.pk in found]
-    for item in read:
-        _apply(item, found[item.pk], now, report)
-    if read:
-        Item.objects.bulk_update({i.pk: i for i in read}.values(), ["price", "available", "synced_at"])
+    _store(items, found, now, report)
     return report
 
 
@@ -162,6 +158,15 @@ def _read_by_id(client: Provider, item: Item) -> dict:
     return {item.pk: None if entry is None or entry.count == 0 else entry}
 
 
+def _store(items: list[Item], found: dict, now: datetime, report: Recheck) -> None:
+    """The answers onto every object of a re-read pk, then one bulk update."""
+    read = [item for item in items if item.pk in found]
+    for item in read:
+        _apply(item, found[item.pk], now, report)
+    if read:
+        Item.objects.bulk_update({i.pk: i for i in read}.values(), ["price", "available", "synced_at"])
+
+
 def _apply(item: Item, entry: CatalogEntry | None, now: datetime, report: Recheck) -> None:
     report.checked.add(item.pk)
     if entry is None:
@@ -216,11 +221,7 @@ def recheck_page(items: list[Item]) -> PageRecheck:
     found, read_error = _within_limits([read for _, read in sorted(reads, key=lambda pair: pair[0])])
     report = PageRecheck(read_at=now, error=error or read_error, unread=len(stale) - len(found))
     report.providers, report.failed = providers, failed[0] if failed else ""
-    read = [item for item in items if item.pk in found]
-    for item in read:
-        _apply(item, found[item.pk], now, report)
-    if read:
-        Item.objects.bulk_update({i.pk: i for i in read}.values(), ["price", "available", "synced_at"])
+    _store(items, found, now, report)
     return report
 
 
