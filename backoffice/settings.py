@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# the providers' callback routes (/webhooks/<code>/) are served with this stack instead (backoffice/wsgi.py):
+# no session, user, second factor or page headers to build for a signed POST; the HTTPS redirect and HSTS stay
+CALLBACK_MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 
 ROOT_URLCONF = "backoffice.urls"
 WSGI_APPLICATION = "backoffice.wsgi.application"

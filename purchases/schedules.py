@@ -12,6 +12,13 @@ SCHEDULES = [
         "minutes": 1,
     },
     {
+        # the callback view kicks a drain after storing; this applies whatever a lost kick left
+        "name": "apply stored callbacks",
+        "func": "purchases.tasks.apply_callbacks",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
+    {
         "name": "resend lost buys",
         "func": "purchases.tasks.resend_stale_pending",
         "schedule_type": Schedule.MINUTES,

@@ -12,9 +12,12 @@ from .calls import prune_provider_calls
 from .models import Purchase, WebhookEvent
 from .policy.approval import approvals_expire
 from .services import enqueue_buys, purchases_reverify, purchases_send, purchases_sync, purchases_verify
+from .services.callback_drain import callbacks_apply_pending, kick
 from .status import State
 
 STALE_PENDING = timedelta(minutes=2)
+#: one drain task stops after this long (well inside Q_CLUSTER's timeout) and kicks the next one
+DRAIN_SECONDS = 60
 
 
 def send_purchases(purchase_ids: list[int]) -> dict:
@@ -25,6 +28,14 @@ def sync_open_purchases() -> dict:
     # every minute: fold the per-state deltas the triggers appended, so reading the counts stays cheap
     state_counts.compact()
     return purchases_sync().as_dict()
+
+
+def apply_callbacks() -> dict:
+    """Apply the stored callbacks (enqueued by the callback view's kick; every minute by the schedule)."""
+    report = callbacks_apply_pending(seconds=DRAIN_SECONDS)
+    if report.left:
+        kick()
+    return report.as_dict()
 
 
 def verify_purchases(purchase_ids: list[int]) -> dict:

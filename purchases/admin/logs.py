@@ -116,6 +116,8 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description="outcome", ordering="changed")
     def outcome(self, obj: WebhookEvent) -> str:
+        if obj.valid and not obj.processed and not obj.error:  # stored; the drain applies it shortly
+            return format_html('<span class="bo-muted">{}</span>', "waiting to be applied")
         if not obj.valid or not obj.processed:
             word = "rejected" if not obj.valid else "not applied"
             text = f"{word}: {obj.error}" if obj.error else word
