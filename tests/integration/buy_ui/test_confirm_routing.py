@@ -19,7 +19,9 @@ from tests.factories import make_item, make_purchase, make_user
 
 from .helpers import CONFIRM_URL, form_data, open_confirm, text
 
-pytestmark = pytest.mark.django_db
+# transactional: the page's re-read threads write the rate-limit counters (database cache) on their own
+# connections; in a test's open transaction they would wait forever on rows the page's thread wrote
+pytestmark = pytest.mark.django_db(transaction=True)
 
 NAME = "AK-47 | Redline (Field-Tested)"
 
