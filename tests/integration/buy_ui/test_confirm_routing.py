@@ -21,7 +21,7 @@ from .helpers import CONFIRM_URL, form_data, open_confirm, text
 
 # transactional: the page's re-read threads write the rate-limit counters (database cache) on their own
 # connections; in a test's open transaction they would wait forever on rows the page's thread wrote
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 NAME = "AK-47 | Redline (Field-Tested)"
 
@@ -279,6 +279,7 @@ def stale_pairs(sandbox, count: int) -> list[tuple[Item, Item]]:
     return pairs
 
 
+@pytest.mark.django_db(transaction=True)  # see pytestmark
 def test_the_re_read_covers_both_providers_chosen_listings_first_within_the_page_cap(
     operator_client, sandbox
 ):
@@ -295,6 +296,7 @@ def test_the_re_read_covers_both_providers_chosen_listings_first_within_the_page
     assert "10 not re-read (at most 20 requests per page)" in shown
 
 
+@pytest.mark.django_db(transaction=True)  # see pytestmark
 def test_a_switch_to_a_provider_above_the_max_price_is_refused_with_the_reason(
     operator_client, sandbox, enqueue
 ):

@@ -38,7 +38,7 @@ def stale_item(provider: str, listing, price: Decimal) -> Item:
     )
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_every_demo_item_is_what_the_sandbox_lists(sandbox):
     for item in demo_items():
         listing = sandbox.state.catalog.by_id(item.provider, item.provider_item_id)
@@ -101,7 +101,7 @@ def test_the_re_read_holds_no_transaction_and_waits_briefly(
     assert response.context["can_confirm"] is True
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_skinify_items_are_re_read_by_id(operator_client, sandbox):
     catalog = sandbox.state.catalog
     listings = [catalog.listing("skinify", "csgo", i) for i in (0, 1, 2, 9)]  # 50000010: not on sale
@@ -116,7 +116,7 @@ def test_skinify_items_are_re_read_by_id(operator_client, sandbox):
     assert "3 changed, 1 no longer on sale" in text(page)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_stale_not_on_sale_is_read_again_and_a_fresh_one_is_not(operator_client, sandbox):
     """Issue 21.6: "not on sale" read three days ago may be wrong by now: asked again like a stale price;
     one read a minute ago is believed (no request)."""
