@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
 def test_small_or_filtered_or_non_postgres_counts_are_exact():
     make_purchases(3, state="in_progress")
     make_purchases(2, state="delivered")
+    if connection.vendor == "postgresql":  # an earlier test's big table left its statistics behind
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE purchases_purchase")
     assert EstimatedCountPaginator(Purchase.objects.all(), 2).count == 5
     assert EstimatedCountPaginator(Purchase.objects.filter(state="delivered"), 2).count == 2
     assert EstimatedCountPaginator(list(range(7)), 2).count == 7
